@@ -1,0 +1,35 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "WineWarden",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "ww", targets: ["ww"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+    ],
+    targets: [
+        // Pure: launch context, profiles, planner, plan -> bwrap argv. No syscalls here.
+        .target(
+            name: "WardenCore",
+            dependencies: [.product(name: "TOMLKit", package: "TOMLKit")]
+        ),
+        // Tiny C shims for calls Swift cannot make directly (signalfd, pidfd, SCM_CREDENTIALS).
+        .target(name: "CLinux"),
+        // Effects: probing the host, spawning bwrap, signals, the inner helper.
+        .target(name: "WardenLinux", dependencies: ["WardenCore", "CLinux"]),
+        .executableTarget(
+            name: "ww",
+            dependencies: [
+                "WardenCore", "WardenLinux",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "WardenCoreTests", dependencies: ["WardenCore"], swiftSettings: [.swiftLanguageMode(.v5)]),
+        // Real bwrap, real files, an unprivileged user: see Tests/IntegrationTests/Sandbox.swift.
+        .testTarget(name: "IntegrationTests", swiftSettings: [.swiftLanguageMode(.v5)]),
+    ]
+)

@@ -1,0 +1,7 @@
+#ifndef WW_CLINUX_H
+#define WW_CLINUX_H
+// Thin shims over Linux calls that Swift cannot make directly
+// (variadic syscall(), struct cmsg handling, signalfd).
+#include "ww_process.h"
+#include "ww_features.h"
+#endif

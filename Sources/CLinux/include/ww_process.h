@@ -1,0 +1,49 @@
+#ifndef WW_PROCESS_H
+#define WW_PROCESS_H
+#include <sys/types.h>
+#include <stddef.h>
+
+// Blocks `signals` for the calling thread and returns a signalfd for them (CLOEXEC|NONBLOCK), or -1.
+int ww_signalfd_block(const int *signals, int count);
+// Reads one signal: returns 1 with fields set, 0 when none pending, -1 on error.
+int ww_signalfd_read(int fd, int *signo, int *code, int *sender_pid);
+
+// fork+exec with exact descriptors: fds[i] becomes descriptor 3+i in the child, every other
+// descriptor above 2 is closed, `ignored` signals are SIG_IGN, all others default and unblocked.
+// Returns 0 and the pid, or an errno (exec failures come back through a CLOEXEC pipe).
+int ww_spawn(const char *path, char *const argv[], char *const envp[], const int *fds, int nfds,
+             const int *ignored, int nignored, pid_t *pid_out);
+
+int ww_pidfd_open(pid_t pid);
+int ww_pidfd_send_signal(int pidfd, int sig);
+
+// SOCK_SEQPACKET pair, CLOEXEC; the first end receives the peer's credentials.
+int ww_control_pair(int sv[2]);
+// Sends a message carrying the sender's own pid/uid/gid (the kernel translates the pid for the reader).
+ssize_t ww_send_with_credentials(int fd, const void *buf, size_t len);
+// Receives a message; *pid is the sender's pid in the reader's pid namespace (or 0 when absent).
+ssize_t ww_recv_with_pid(int fd, void *buf, size_t len, pid_t *pid, int dontwait);
+
+// open(path, O_PATH|O_NOFOLLOW|O_CLOEXEC)
+int ww_open_path_nofollow(const char *path);
+// openat2(dirfd, rel, O_PATH|O_CLOEXEC, RESOLVE_BENEATH|RESOLVE_NO_SYMLINKS|RESOLVE_NO_MAGICLINKS)
+int ww_open_beneath(int dirfd, const char *rel);
+// 1 when fd names a symlink, 0 otherwise (fstat on an O_PATH descriptor).
+int ww_fd_is_symlink(int fd);
+
+// Inner helper: close every descriptor from `low` up, mark fd CLOEXEC, reset all signals to default.
+int ww_close_from(int low);
+int ww_set_cloexec(int fd);
+void ww_reset_signals(void);
+// execvpe with the current environment; returns errno.
+int ww_exec_path(const char *file, char *const argv[]);
+#endif
+
+#ifndef WW_PROCESS_GAME_H
+#define WW_PROCESS_GAME_H
+// Inner helper: become a child subreaper, fork, and exec `file` (PATH search) in the child with
+// default signals and no descriptors above 2. Returns 0 and the pid, or the child's exec errno.
+int ww_fork_exec_game(const char *file, char *const argv[], pid_t *pid_out);
+// The direct children of this process, from /proc/self/task/*/children; returns the count.
+int ww_list_children(pid_t *out, int max);
+#endif

@@ -1,0 +1,256 @@
+#define _GNU_SOURCE
+#include "ww_process.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <linux/openat2.h>
+
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+#ifndef SYS_pidfd_send_signal
+#define SYS_pidfd_send_signal 424
+#endif
+#ifndef SYS_close_range
+#define SYS_close_range 436
+#endif
+#ifndef SYS_openat2
+#define SYS_openat2 437
+#endif
+
+int ww_signalfd_block(const int *signals, int count) {
+    sigset_t set;
+    sigemptyset(&set);
+    for (int i = 0; i < count; i++) sigaddset(&set, signals[i]);
+    if (sigprocmask(SIG_BLOCK, &set, NULL) != 0) return -1;
+    return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+}
+
+int ww_signalfd_read(int fd, int *signo, int *code, int *sender_pid) {
+    struct signalfd_siginfo info;
+    ssize_t n = read(fd, &info, sizeof info);
+    if (n < 0) return errno == EAGAIN ? 0 : -1;
+    if (n != sizeof info) return -1;
+    *signo = (int)info.ssi_signo;
+    *code = info.ssi_code;
+    *sender_pid = (int)info.ssi_pid;
+    return 1;
+}
+
+int ww_spawn(const char *path, char *const argv[], char *const envp[], const int *fds, int nfds,
+             const int *ignored, int nignored, pid_t *pid_out) {
+    int status_pipe[2];
+    if (pipe2(status_pipe, O_CLOEXEC) != 0) return errno;
+    // Move every passed descriptor above the target range so the dup2 sequence cannot clobber one.
+    int high[64];
+    if (nfds > 64) return E2BIG;
+    for (int i = 0; i < nfds; i++) {
+        high[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, 3 + nfds + 1);
+        if (high[i] < 0) { int e = errno; for (int j = 0; j < i; j++) close(high[j]); close(status_pipe[0]); close(status_pipe[1]); return e; }
+    }
+    pid_t pid = fork();
+    if (pid < 0) {
+        int e = errno;
+        for (int i = 0; i < nfds; i++) close(high[i]);
+        close(status_pipe[0]); close(status_pipe[1]);
+        return e;
+    }
+    if (pid == 0) {
+        // Child: only async-signal-safe calls from here on.
+        for (int sig = 1; sig < NSIG; sig++) {
+            if (sig == SIGKILL || sig == SIGSTOP) continue;
+            struct sigaction sa;
+            memset(&sa, 0, sizeof sa);
+            sa.sa_handler = SIG_DFL;
+            for (int k = 0; k < nignored; k++) if (ignored[k] == sig) sa.sa_handler = SIG_IGN;
+            sigaction(sig, &sa, NULL);
+        }
+        sigset_t none;
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);
+        // The status pipe may sit in the target range: move it above first.
+        if (status_pipe[1] < 3 + nfds + 1) {
+            int moved = fcntl(status_pipe[1], F_DUPFD_CLOEXEC, 3 + nfds + 1);
+            if (moved < 0) goto fail;
+            status_pipe[1] = moved;
+        }
+        for (int i = 0; i < nfds; i++) {
+            if (high[i] == 3 + i) { if (fcntl(high[i], F_SETFD, 0) < 0) goto fail; continue; }
+            if (dup2(high[i], 3 + i) < 0) goto fail;   // dup2 leaves the new descriptor inheritable
+        }
+        // Everything above the passed range closes at exec (the status pipe too, which signals success).
+        if (syscall(SYS_close_range, 3 + nfds, ~0U, 4 /* CLOSE_RANGE_CLOEXEC */) != 0) goto fail;
+        execve(path, argv, envp);
+    fail:;
+        int e = errno;
+        ssize_t ignored_result = write(status_pipe[1], &e, sizeof e);
+        (void)ignored_result;
+        _exit(127);
+    }
+    for (int i = 0; i < nfds; i++) close(high[i]);
+    close(status_pipe[1]);
+    int child_errno = 0;
+    ssize_t n;
+    do { n = read(status_pipe[0], &child_errno, sizeof child_errno); } while (n < 0 && errno == EINTR);
+    close(status_pipe[0]);
+    if (n == sizeof child_errno) {
+        int st;
+        waitpid(pid, &st, 0);
+        return child_errno;
+    }
+    *pid_out = pid;
+    return 0;
+}
+
+int ww_pidfd_open(pid_t pid) { return (int)syscall(SYS_pidfd_open, pid, 0); }
+int ww_pidfd_send_signal(int pidfd, int sig) { return (int)syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0); }
+
+int ww_control_pair(int sv[2]) {
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) return -1;
+    int on = 1;
+    return setsockopt(sv[0], SOL_SOCKET, SO_PASSCRED, &on, sizeof on);
+}
+
+ssize_t ww_send_with_credentials(int fd, const void *buf, size_t len) {
+    struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
+    union { struct cmsghdr align; char buf[CMSG_SPACE(sizeof(struct ucred))]; } control;
+    memset(&control, 0, sizeof control);
+    struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf, .msg_controllen = sizeof control.buf };
+    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_CREDENTIALS;
+    c->cmsg_len = CMSG_LEN(sizeof(struct ucred));
+    struct ucred cred = { .pid = getpid(), .uid = getuid(), .gid = getgid() };
+    memcpy(CMSG_DATA(c), &cred, sizeof cred);
+    ssize_t n;
+    do { n = sendmsg(fd, &msg, MSG_NOSIGNAL); } while (n < 0 && errno == EINTR);
+    return n;
+}
+
+ssize_t ww_recv_with_pid(int fd, void *buf, size_t len, pid_t *pid, int dontwait) {
+    struct iovec iov = { .iov_base = buf, .iov_len = len };
+    union { struct cmsghdr align; char buf[CMSG_SPACE(sizeof(struct ucred)) + CMSG_SPACE(sizeof(int) * 4)]; } control;
+    struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf, .msg_controllen = sizeof control.buf };
+    *pid = 0;
+    ssize_t n;
+    do { n = recvmsg(fd, &msg, MSG_CMSG_CLOEXEC | (dontwait ? MSG_DONTWAIT : 0)); } while (n < 0 && errno == EINTR);
+    if (n < 0) return n;
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS) {
+            struct ucred cred;
+            memcpy(&cred, CMSG_DATA(c), sizeof cred);
+            *pid = cred.pid;
+        } else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+            // Descriptors are not part of this protocol: close any that arrive.
+            int count = (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+            int *fds = (int *)CMSG_DATA(c);
+            for (int i = 0; i < count; i++) close(fds[i]);
+        }
+    }
+    return n;
+}
+
+int ww_open_path_nofollow(const char *path) { return open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC); }
+
+int ww_open_beneath(int dirfd, const char *rel) {
+    struct open_how how;
+    memset(&how, 0, sizeof how);
+    how.flags = O_PATH | O_CLOEXEC;
+    how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
+    return (int)syscall(SYS_openat2, dirfd, rel, &how, sizeof how);
+}
+
+int ww_fd_is_symlink(int fd) {
+    struct stat st;
+    if (fstat(fd, &st) != 0) return 0;
+    return S_ISLNK(st.st_mode) ? 1 : 0;
+}
+
+int ww_close_from(int low) { return (int)syscall(SYS_close_range, low, ~0U, 0); }
+
+int ww_set_cloexec(int fd) {
+    int flags = fcntl(fd, F_GETFD);
+    if (flags < 0) return -1;
+    return fcntl(fd, F_SETFD, flags | FD_CLOEXEC);
+}
+
+void ww_reset_signals(void) {
+    for (int sig = 1; sig < NSIG; sig++) {
+        if (sig == SIGKILL || sig == SIGSTOP) continue;
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = SIG_DFL;
+        sigaction(sig, &sa, NULL);
+    }
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+int ww_exec_path(const char *file, char *const argv[]) {
+    extern char **environ;
+    execvpe(file, argv, environ);
+    return errno;
+}
+
+#include <sys/prctl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <dirent.h>
+
+int ww_fork_exec_game(const char *file, char *const argv[], pid_t *pid_out) {
+    extern char **environ;
+    if (prctl(PR_SET_CHILD_SUBREAPER, 1) != 0) return errno;
+    int status_pipe[2];
+    if (pipe2(status_pipe, O_CLOEXEC) != 0) return errno;
+    pid_t pid = fork();
+    if (pid < 0) { int e = errno; close(status_pipe[0]); close(status_pipe[1]); return e; }
+    if (pid == 0) {
+        ww_reset_signals();
+        // Nothing of ww passes to the game: every descriptor above stdio closes at exec.
+        syscall(SYS_close_range, 3, ~0U, 4 /* CLOSE_RANGE_CLOEXEC */);
+        execvpe(file, argv, environ);
+        int e = errno;
+        ssize_t ignored_result = write(status_pipe[1], &e, sizeof e);
+        (void)ignored_result;
+        _exit(127);
+    }
+    close(status_pipe[1]);
+    int child_errno = 0;
+    ssize_t n;
+    do { n = read(status_pipe[0], &child_errno, sizeof child_errno); } while (n < 0 && errno == EINTR);
+    close(status_pipe[0]);
+    if (n == sizeof child_errno) {
+        int st;
+        waitpid(pid, &st, 0);
+        return child_errno;
+    }
+    *pid_out = pid;
+    return 0;
+}
+
+int ww_list_children(pid_t *out, int max) {
+    int count = 0;
+    DIR *tasks = opendir("/proc/self/task");
+    if (!tasks) return 0;
+    struct dirent *t;
+    while ((t = readdir(tasks)) && count < max) {
+        if (t->d_name[0] == '.') continue;
+        char path[128];
+        snprintf(path, sizeof path, "/proc/self/task/%s/children", t->d_name);
+        FILE *f = fopen(path, "re");
+        if (!f) continue;
+        long p;
+        while (count < max && fscanf(f, "%ld", &p) == 1) out[count++] = (pid_t)p;
+        fclose(f);
+    }
+    closedir(tasks);
+    return count;
+}

@@ -1,0 +1,118 @@
+/// Which game is starting, as a stable id that names its virtual home and its records.
+public struct GameIdentity: Codable, Equatable, Sendable {
+    public enum Source: String, Codable, Sendable {
+        case steamLaunch = "steam-launch-argv"   // AppId=N in `reaper SteamLaunch … --`
+        case steamEnvironment = "steam-env"      // SteamAppId / STEAM_COMPAT_APP_ID
+        case steamShortcut = "steam-shortcut"    // SteamGameId >> 32
+        case lutris, heroic, umu
+        case winePrefix = "wine-prefix"          // WINEPREFIX + the .exe in argv
+        case executable                          // the command's canonical path
+    }
+
+    public var id: String
+    public var displayName: String
+    public var source: Source
+    public var steamAppID: UInt64?
+    /// The game's folder (`${GAME_DIR}`), before any safety check.
+    public var gameDirectory: String?
+    /// Why identification went the way it did (shown with --verbose).
+    public var notes: [String]
+
+    public init(id: String, displayName: String, source: Source, steamAppID: UInt64?, gameDirectory: String?, notes: [String]) {
+        self.id = id
+        self.displayName = displayName
+        self.source = source
+        self.steamAppID = steamAppID
+        self.gameDirectory = gameDirectory
+        self.notes = notes
+    }
+
+    /// Identify the game, in SPEC §8 order.
+    public static func resolve(_ ctx: LaunchContext) -> GameIdentity {
+        var notes: [String] = []
+        let gameDir = gameDirectory(ctx)
+        func make(_ id: String, _ name: String, _ source: Source, app: UInt64? = nil) -> GameIdentity {
+            GameIdentity(id: id, displayName: name, source: source, steamAppID: app, gameDirectory: gameDir, notes: notes)
+        }
+
+        switch SteamLaunchLine.parse(ctx.command) {
+        case .appID(let app):
+            return make("steam:\(app)", "Steam app \(app)", .steamLaunch, app: app)
+        case .unparsable(let why):
+            notes.append("Steam command line not understood (\(why)); treating it as a plain command")
+        case .notSteam:
+            break
+        }
+        for name in ["SteamAppId", "STEAM_COMPAT_APP_ID"] {
+            if let v = ctx.env(name), let app = UInt64(v), app != 0 {
+                return make("steam:\(app)", "Steam app \(app)", .steamEnvironment, app: app)
+            }
+        }
+        if let v = ctx.env("SteamGameId"), let gid = UInt64(v), gid >> 32 != 0 {
+            let shortcut = gid >> 32
+            return make("steam-shortcut:\(shortcut)", "Steam shortcut \(shortcut)", .steamShortcut)
+        }
+        if ctx.env("LUTRIS_GAME_UUID") != nil, let name = ctx.env("GAME_NAME"), let slug = slug(name) {
+            return make("lutris:\(slug)", name, .lutris)
+        }
+        if let app = ctx.env("HEROIC_APP_NAME"), let slugApp = slug(app) {
+            let store = ctx.env("HEROIC_APP_SOURCE").flatMap(slug) ?? "unknown"
+            return make("heroic:\(store):\(slugApp)", app, .heroic)
+        }
+        if let gameID = ctx.env("GAMEID"), !["umu-0", "0", "none"].contains(gameID.lowercased()), let slugID = slug(gameID) {
+            let store = ctx.env("STORE").flatMap(slug) ?? "none"
+            return make("umu:\(store):\(slugID)", gameID, .umu)
+        }
+        if let prefix = ctx.env("WINEPREFIX"), let exe = ctx.windowsExecutable {
+            return make("wine:\(StableHash.hex(Paths.normalize(prefix) + "\n" + exe))", Paths.basename(exe), .winePrefix)
+        }
+        let path = ctx.windowsExecutable ?? ctx.resolvedCommand ?? ctx.command.first ?? "unknown"
+        return make("exe:\(StableHash.hex(path))", Paths.basename(path), .executable)
+    }
+
+    /// `${GAME_DIR}`: STEAM_COMPAT_INSTALL_PATH, Lutris' GAME_DIRECTORY, the .exe's folder, the command's folder.
+    static func gameDirectory(_ ctx: LaunchContext) -> String? {
+        if let p = ctx.env("STEAM_COMPAT_INSTALL_PATH"), p.hasPrefix("/") { return Paths.normalize(p) }
+        if let p = ctx.env("GAME_DIRECTORY"), p.hasPrefix("/") { return Paths.normalize(p) }
+        if let exe = ctx.windowsExecutable { return Paths.dirname(exe) }
+        if let cmd = ctx.resolvedCommand { return Paths.dirname(cmd) }
+        return nil
+    }
+
+    /// Lower-case letters, digits, `.`, `_` and `-`; nil when nothing usable is left.
+    public static func slug(_ text: String) -> String? {
+        var out = ""
+        var lastDash = false
+        for ch in text.lowercased() {
+            if ch.isASCII, ch.isLetter || ch.isNumber || ch == "." || ch == "_" {
+                out.append(ch); lastDash = false
+            } else if !lastDash, !out.isEmpty {
+                out.append("-"); lastDash = true
+            }
+        }
+        while out.hasSuffix("-") { out.removeLast() }
+        if out.count > 64 { out = String(out.prefix(64)) }
+        return out.isEmpty || out.allSatisfy({ $0 == "." }) ? nil : out
+    }
+}
+
+/// Steam's `%command%`: `…/reaper SteamLaunch AppId=N -- …`.
+public enum SteamLaunchLine: Equatable {
+    case notSteam
+    case appID(UInt64)
+    case unparsable(String)
+
+    public static func parse(_ argv: [String]) -> SteamLaunchLine {
+        guard let first = argv.first else { return .notSteam }
+        let isReaper = Paths.basename(first) == "reaper"
+        let head = argv.prefix { $0 != "--" }
+        guard isReaper || head.contains("SteamLaunch") else { return .notSteam }
+        guard head.contains("SteamLaunch") else { return .unparsable("reaper without SteamLaunch") }
+        guard let arg = head.first(where: { $0.hasPrefix("AppId=") }) else { return .unparsable("no AppId=N before --") }
+        guard let app = UInt64(arg.dropFirst("AppId=".count)), app != 0 else {
+            return .unparsable("\(arg) is not a Steam app id")
+        }
+        guard head.count < argv.count else { return .unparsable("no -- after SteamLaunch") }
+        return .appID(app)
+    }
+}

@@ -1,0 +1,46 @@
+/// Renders a plan as bwrap's argument list. Every mount is one explicit, ordered step.
+public struct BwrapCommand: Equatable, Sendable {
+    public var arguments: [String]
+
+    /// - Parameter sourceDescriptor: the descriptor a bind source was opened on (nil: pass the path,
+    ///   as `ww plan` prints it before anything is opened).
+    public static func render(_ plan: SandboxPlan, bwrap: String = "bwrap", sourceDescriptor: (Int) -> Int32? = { _ in nil }) -> BwrapCommand {
+        var a = [bwrap]
+        let ns = plan.namespaces
+        if ns.user { a.append("--unshare-user") }
+        if ns.disableNestedUserNamespaces { a.append("--disable-userns") }
+        if ns.pid { a.append("--unshare-pid") }
+        if ns.ipc { a.append("--unshare-ipc") }
+        if ns.uts { a.append("--unshare-uts") }
+        if ns.cgroup { a.append("--unshare-cgroup-try") }
+        if ns.network { a.append("--unshare-net") }
+        if plan.dieWithParent { a.append("--die-with-parent") }
+        if plan.dropAllCapabilities { a += ["--cap-drop", "ALL"] }
+        for (i, m) in plan.mounts.enumerated() {
+            if let perms = m.permissions { a += ["--perms", perms] }
+            switch m.kind {
+            case .readOnlyBind, .bind, .hideFile:
+                let fdFlag = m.kind == .bind ? "--bind-fd" : "--ro-bind-fd"
+                let pathFlag = m.kind == .bind ? "--bind" : "--ro-bind"
+                if let fd = sourceDescriptor(i) { a += [fdFlag, String(fd), m.destination] }
+                else { a += [pathFlag, m.source ?? "", m.destination] }
+            case .deviceBind: a += ["--dev-bind", m.source ?? "", m.destination]
+            case .tmpfs: a += ["--tmpfs", m.destination]
+            case .proc: a += ["--proc", m.destination]
+            case .dev: a += ["--dev", m.destination]
+            case .dir: a += ["--dir", m.destination]
+            case .symlink: a += ["--symlink", m.source ?? "", m.destination]
+            case .remountReadOnly: a += ["--remount-ro", m.destination]
+            }
+        }
+        a += ["--chdir", plan.workingDirectory]
+        a += ["--", plan.helper.sandboxPath, InnerHelperProtocol.subcommand]
+        return BwrapCommand(arguments: a)
+    }
+}
+
+/// The words and messages ww and its inner helper exchange over the control socket.
+public enum InnerHelperProtocol {
+    /// Hidden subcommand: `ww __inner-helper` runs inside the sandbox and becomes the game.
+    public static let subcommand = "__inner-helper"
+}

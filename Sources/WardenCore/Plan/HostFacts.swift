@@ -1,0 +1,75 @@
+public enum FileKind: String, Codable, Sendable {
+    case directory, file, symlink, socket, fifo, characterDevice, blockDevice
+}
+
+/// Read-only questions the planner asks about the host. The real answers come from lstat/readdir
+/// in WardenLinux; tests answer from a table, which keeps the planner pure.
+public protocol HostFileSystem: Sendable {
+    /// The kind of `path` itself (not following a final symlink); nil when missing.
+    func kind(_ path: String) -> FileKind?
+    /// The target text of a symlink.
+    func symlinkTarget(_ path: String) -> String?
+    /// Entry names of one folder (never recursive).
+    func list(_ directory: String) -> [String]
+    /// The path with every symlink resolved; nil when missing.
+    func canonical(_ path: String) -> String?
+}
+
+public extension HostFileSystem {
+    /// The kind after following symlinks.
+    func resolvedKind(_ path: String) -> FileKind? { canonical(path).flatMap { kind($0) } }
+}
+
+/// An input device and what udev (or its capability bits) says it is.
+public struct InputDevice: Codable, Equatable, Sendable {
+    public var path: String
+    public var isJoystick: Bool
+    public var isKeyboard: Bool
+    public var isMouse: Bool
+
+    public init(path: String, isJoystick: Bool, isKeyboard: Bool, isMouse: Bool) {
+        self.path = path
+        self.isJoystick = isJoystick
+        self.isKeyboard = isKeyboard
+        self.isMouse = isMouse
+    }
+
+    /// Joystick-class devices only; anything that can type or point is never granted.
+    public var isGamepad: Bool { isJoystick && !isKeyboard && !isMouse }
+}
+
+public struct HidrawDevice: Codable, Equatable, Sendable {
+    public var path: String
+    public var vendorID: UInt16
+
+    public init(path: String, vendorID: UInt16) {
+        self.path = path
+        self.vendorID = vendorID
+    }
+
+    /// Game-controller makers (Valve, Sony, Nintendo, Microsoft, 8BitDo, Logitech, Nacon, PDP, Hori, Razer, Thrustmaster).
+    public static let controllerVendors: Set<UInt16> = [0x28de, 0x054c, 0x057e, 0x045e, 0x2dc8, 0x046d, 0x146b, 0x0e6f, 0x0f0d, 0x1532, 0x044f]
+}
+
+/// Everything about the host the planner needs beyond the launch context and the profile.
+public struct HostFacts: Sendable {
+    public var fileSystem: any HostFileSystem
+    public var inputDevices: [InputDevice]
+    public var hidrawDevices: [HidrawDevice]
+    /// Canonical path of the running ww binary, bound read-only for the inner helper.
+    public var wardenExecutable: String
+    /// Folders of shared libraries the ww binary loads from outside /usr (dynamic Swift builds).
+    public var wardenLibraryDirectories: [String]
+    /// `~/.local/share/winewarden` of this user.
+    public var dataDirectory: String
+
+    public init(fileSystem: any HostFileSystem, inputDevices: [InputDevice] = [], hidrawDevices: [HidrawDevice] = [],
+                wardenExecutable: String, wardenLibraryDirectories: [String] = [], dataDirectory: String) {
+        self.fileSystem = fileSystem
+        self.inputDevices = inputDevices
+        self.hidrawDevices = hidrawDevices
+        self.wardenExecutable = wardenExecutable
+        self.wardenLibraryDirectories = wardenLibraryDirectories
+        self.dataDirectory = dataDirectory
+    }
+}

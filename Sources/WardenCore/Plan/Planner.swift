@@ -1,0 +1,404 @@
+/// Turns (launch context, merged profile, host facts) into a `SandboxPlan`. Pure: no I/O beyond the
+/// questions `HostFacts` answers, so every decision is golden-tested.
+public struct Planner {
+    public let context: LaunchContext
+    public let identity: GameIdentity
+    public let profile: Profile
+    public let profileReason: String
+    public let host: HostFacts
+
+    /// Where the re-executed ww lives inside every sandbox (read-only, outside anything writable).
+    public static let helperSandboxPath = "/run/winewarden/ww"
+    public static let xauthoritySandboxPath = "/run/winewarden/Xauthority"
+    public static let controlFD: Int32 = 3
+
+    public init(context: LaunchContext, identity: GameIdentity, profile: Profile, profileReason: String, host: HostFacts) {
+        self.context = context
+        self.identity = identity
+        self.profile = profile
+        self.profileReason = profileReason
+        self.host = host
+    }
+
+    private var fs: any HostFileSystem { host.fileSystem }
+    private var home: String { context.user.home }
+
+    public var virtualRoot: String { Paths.join(host.dataDirectory, "virtual/\(identity.id)") }
+
+    /// Variables profiles may use, for this launch.
+    public var variables: [String: String] {
+        var v: [String: String] = [
+            "HOME": home, "USER": context.user.name, "UID": String(context.user.uid), "GAME_ID": identity.id,
+            "XDG_CONFIG_HOME": context.env("XDG_CONFIG_HOME") ?? Paths.join(home, ".config"),
+            "XDG_DATA_HOME": context.env("XDG_DATA_HOME") ?? Paths.join(home, ".local/share"),
+            "XDG_CACHE_HOME": context.env("XDG_CACHE_HOME") ?? Paths.join(home, ".cache"),
+            "XDG_STATE_HOME": context.env("XDG_STATE_HOME") ?? Paths.join(home, ".local/state"),
+        ]
+        if let d = identity.gameDirectory { v["GAME_DIR"] = d }
+        for name in ["WINEPREFIX", "STEAM_COMPAT_DATA_PATH", "STEAM_COMPAT_INSTALL_PATH", "STEAM_COMPAT_CLIENT_INSTALL_PATH",
+                     "STEAM_COMPAT_SHADER_PATH", "XDG_RUNTIME_DIR"] {
+            if let value = context.env(name), value.hasPrefix("/") { v[name] = value }
+        }
+        return v
+    }
+
+    public func plan() throws -> SandboxPlan {
+        var b = Builder(emptyFile: Paths.join(host.dataDirectory, "empty"))
+        try checkSupported()
+
+        // 1. System folders, read-only; merged-/usr links recreated as links.
+        b.add(.readOnlyBind, source: "/usr", "/usr", reason: "system")
+        for dir in ["/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"] {
+            switch fs.kind(dir) {
+            case .symlink?: b.add(.symlink, source: fs.symlinkTarget(dir), dir, reason: "system link")
+            case .directory?: b.add(.readOnlyBind, source: dir, dir, reason: "system")
+            default: break
+            }
+        }
+        b.add(.readOnlyBind, source: "/etc", "/etc", reason: "system configuration")
+        for dir in ["/sys/block", "/sys/bus", "/sys/class", "/sys/dev", "/sys/devices"] where fs.kind(dir) == .directory {
+            b.add(.readOnlyBind, source: dir, dir, reason: "hardware discovery (GPU, gamepads)")
+        }
+        b.add(.proc, "/proc", reason: "processes of this sandbox")
+        b.add(.dev, "/dev", reason: "minimal /dev (null, zero, random, tty, pts, shm)")
+        addDevices(&b)
+
+        // 2. Home, /tmp, runtime dir.
+        let vhome = Paths.join(virtualRoot, "home")
+        let vtmp = Paths.join(virtualRoot, "tmp")
+        // /tmp first: a home (or anything else) below /tmp is then mounted on top of it, not hidden by it.
+        b.add(.bind, source: vtmp, "/tmp", reason: "private /tmp of \(identity.id), stable across runs (wineserver socket)")
+        switch profile.home.value {
+        case .virtual:
+            b.directoriesToCreate += [vhome, vtmp]
+            b.add(.bind, source: vhome, home, reason: "virtual home of \(identity.id) (\(profile.home.origin))")
+        case .hostReadOnly:
+            b.directoriesToCreate.append(vtmp)
+            b.add(.readOnlyBind, source: home, home, reason: "real home, read-only (\(profile.home.origin))")
+            b.warnings.append("home = host-ro: the game can read your real home folder except the hidden paths")
+        case .host:
+            b.directoriesToCreate.append(vtmp)
+            b.add(.bind, source: home, home, reason: "real home, read-write (\(profile.home.origin))")
+            b.warnings.append("home = host: the game can change your real home folder except the hidden and persistence paths")
+        }
+        let runtimeDir = context.env("XDG_RUNTIME_DIR").flatMap { $0.hasPrefix("/") ? Paths.normalize($0) : nil }
+        if let rt = runtimeDir {
+            b.add(.tmpfs, rt, permissions: "0700", reason: "empty runtime folder (no D-Bus, no agents)")
+        }
+
+        // 3. Profile paths: read-only first, then read-write (a writable bind on top wins).
+        try addProfilePaths(&b)
+
+        // 4. Desktop sockets.
+        addDesktop(&b, runtimeDir: runtimeDir)
+
+        // 5. The inner helper: this very binary, read-only, at a fixed path.
+        b.add(.readOnlyBind, source: host.wardenExecutable, Self.helperSandboxPath, reason: "inner helper (ww itself)")
+        for dir in host.wardenLibraryDirectories where !b.isVisible(dir) {
+            b.add(.readOnlyBind, source: dir, dir, reason: "libraries of the ww binary")
+        }
+
+        // 6. Hidden paths and persistence targets, over whatever the binds above exposed.
+        addHidden(&b)
+        addPersistenceGuards(&b)
+        b.add(.remountReadOnly, "/", reason: "the sandbox root itself is read-only")
+
+        var ns = Namespaces()
+        ns.pid = profile.pid.value == .private
+        ns.ipc = profile.ipc.value == .private
+        ns.network = profile.network.value == .off
+        ns.disableNestedUserNamespaces = !profile.nestedSandbox.value
+        if profile.pid.value == .shared {
+            b.warnings.append("pid = shared (\(profile.pid.origin)): the game can see your other processes")
+        }
+        if profile.network.value == .full {
+            b.warnings.append("network = full: the game shares your network and nothing it does there is observed")
+        }
+        if profile.ipc.value == .shared {
+            b.add(.bind, source: "/dev/shm", "/dev/shm", reason: "shared memory with the host (ipc = shared)")
+        }
+
+        let env = environment(runtimeDir: runtimeDir, b: b)
+        return SandboxPlan(
+            game: identity, profile: profile.name, profileChain: profile.chain, profileReason: profileReason,
+            command: context.command, workingDirectory: workingDirectory(b),
+            namespaces: ns, network: profile.network.value, mounts: b.mounts,
+            environment: env.env, removedEnvironment: env.removed,
+            directoriesToCreate: b.directoriesToCreate, emptyFile: b.emptyFile,
+            helper: HelperPlacement(hostPath: host.wardenExecutable, sandboxPath: Self.helperSandboxPath, controlFD: Self.controlFD),
+            dieWithParent: true, dropAllCapabilities: true, notes: identity.notes + b.notes, warnings: b.warnings)
+    }
+
+    /// Modes this version cannot enforce are refused, never silently weakened.
+    func checkSupported() throws {
+        switch profile.network.value {
+        case .off, .full: break
+        case .proxy, .observe:
+            throw WardenError(.policy, "\(profile.network.origin): network mode '\(profile.network.value.rawValue)' is not available in this version of ww; use \"off\" (no network) or \"full\" (unobserved host network)")
+        }
+        if profile.dbus.value == .filtered {
+            throw WardenError(.policy, "\(profile.dbus.origin): dbus = \"filtered\" (xdg-dbus-proxy) is not available in this version of ww; use dbus = \"none\"")
+        }
+    }
+
+    // MARK: devices
+
+    func addDevices(_ b: inout Builder) {
+        if profile.gpu.value {
+            if fs.kind("/dev/dri") == .directory { b.add(.deviceBind, source: "/dev/dri", "/dev/dri", reason: "GPU") }
+            for name in fs.list("/dev").sorted() where name.hasPrefix("nvidia") {
+                b.add(.deviceBind, source: "/dev/\(name)", "/dev/\(name)", reason: "GPU (NVIDIA)")
+            }
+        }
+        if profile.ntsync.value, fs.kind("/dev/ntsync") == .characterDevice {
+            b.add(.deviceBind, source: "/dev/ntsync", "/dev/ntsync", reason: "Wine NT synchronisation")
+        }
+        if profile.gamepads.value {
+            for d in host.inputDevices.sorted(by: { $0.path < $1.path }) {
+                if d.isGamepad { b.add(.deviceBind, source: d.path, d.path, reason: "gamepad") }
+                else { b.notes.append("\(d.path) not granted: it is a keyboard or mouse, or not a joystick") }
+            }
+            for h in host.hidrawDevices.sorted(by: { $0.path < $1.path }) where HidrawDevice.controllerVendors.contains(h.vendorID) {
+                b.add(.deviceBind, source: h.path, h.path, reason: "game controller (hidraw, vendor \(String(h.vendorID, radix: 16)))")
+            }
+        }
+        if profile.sound.value, fs.kind("/dev/snd") == .directory {
+            b.add(.deviceBind, source: "/dev/snd", "/dev/snd", reason: "ALSA sound devices")
+        }
+        for rule in profile.extraDevices {
+            if fs.kind(rule.text) == nil { b.notes.append("extra device \(rule.text) (\(rule.origin)) not present: skipped"); continue }
+            b.add(.deviceBind, source: rule.text, rule.text, reason: "extra device (\(rule.origin))")
+        }
+    }
+
+    // MARK: profile paths
+
+    func expandForUse(_ rule: PathRule, _ use: PathPolicy.Use, _ b: inout Builder) throws -> String? {
+        switch PathPolicy.expand(rule.text, variables: variables) {
+        case .unset(let name):
+            b.notes.append("\(rule.text) (\(rule.origin)) skipped: $\(name) is not set for this launch")
+            return nil
+        case .path(let path):
+            let problems = PathPolicy.expandedProblems(path, use: use, home: home)
+            let derived = PathPolicy.variables(in: rule.text).contains { $0 != "HOME" }
+            if !problems.isEmpty {
+                // A folder derived from the launch (the game's folder is /usr/bin for `ww -- true`) is
+                // skipped; a path the user wrote is an error.
+                if derived {
+                    b.notes.append("\(rule.text) = \(path) (\(rule.origin)) not granted: it \(problems[0].sentence)")
+                    return nil
+                }
+                throw WardenError(.policy, "\(rule.origin): \(rule.text) \(problems[0].sentence)")
+            }
+            if SensitivePaths.persistenceFiles.contains(where: { Paths.isWithin(path, Paths.join(home, $0)) }) ||
+                (use == .readWrite && SensitivePaths.persistenceDirectories.contains(where: { Paths.isWithin(path, Paths.join(home, $0)) })) {
+                throw WardenError(.policy, "\(rule.origin): \(rule.text) is a place malware uses to start again outside the sandbox (autostart, shell startup files); it is never writable")
+            }
+            return path
+        }
+    }
+
+    func addProfilePaths(_ b: inout Builder) throws {
+        for rule in profile.readOnly {
+            guard let path = try expandForUse(rule, .readOnly, &b) else { continue }
+            guard fs.kind(path) != nil else { b.notes.append("read-only \(path) (\(rule.origin)) does not exist: skipped"); continue }
+            b.add(.readOnlyBind, source: path, path, reason: "read_only (\(rule.origin))")
+        }
+        var writable: [String] = []
+        for rule in profile.readWrite {
+            guard let path = try expandForUse(rule, .readWrite, &b) else { continue }
+            if fs.kind(path) == nil {
+                guard rule.create else {
+                    throw WardenError(.policy, "\(rule.origin): read-write path \(path) does not exist; create it, or write { path = \"\(rule.text)\", create = true }")
+                }
+                b.directoriesToCreate.append(path)
+            }
+            writable.append(path)
+        }
+        // A writable folder inside another writable folder is already granted; binding it again would
+        // open its source through a path the game could have swapped for a symlink.
+        for (i, path) in writable.enumerated() {
+            if writable.enumerated().contains(where: { $0.offset != i && Paths.isWithin(path, $0.element) && ($0.element != path || $0.offset < i) }) {
+                b.notes.append("\(path) is inside another read-write folder: already granted")
+                continue
+            }
+            let rule = profile.readWrite.first { if case .path(let p) = PathPolicy.expand($0.text, variables: variables) { return p == path }; return false }
+            b.add(.bind, source: path, path, reason: "read_write (\(rule.map { "\($0.text), \($0.origin)" } ?? path))")
+        }
+    }
+
+    // MARK: desktop
+
+    func addDesktop(_ b: inout Builder, runtimeDir: String?) {
+        if profile.x11.value, let display = context.env("DISPLAY") {
+            if display.hasPrefix(":") {
+                let number = display.dropFirst().prefix { $0.isNumber }
+                let socket = "/tmp/.X11-unix/X\(number)"
+                if fs.kind(socket) == .socket {
+                    b.add(.readOnlyBind, source: socket, socket, reason: "X11 display \(display)")
+                    b.warnings.append("X11 is shared: X11 lets any client read keystrokes of other windows; prefer Wayland or a nested X server")
+                } else { b.notes.append("X11 socket \(socket) not found: no display") }
+                let xauth = context.env("XAUTHORITY") ?? Paths.join(home, ".Xauthority")
+                if fs.kind(xauth) == .file { b.add(.readOnlyBind, source: xauth, Self.xauthoritySandboxPath, reason: "X11 authority") }
+            } else {
+                b.notes.append("DISPLAY=\(display) is a network display: reachable only with network = full")
+            }
+        }
+        guard let rt = runtimeDir else { return }
+        if profile.wayland.value {
+            let name = context.env("WAYLAND_DISPLAY") ?? "wayland-0"
+            let socket = name.hasPrefix("/") ? name : Paths.join(rt, name)
+            if fs.kind(socket) == .socket { b.add(.readOnlyBind, source: socket, socket, reason: "Wayland display") }
+        }
+        if profile.pulseaudio.value {
+            let socket = Paths.join(rt, "pulse/native")
+            if fs.kind(socket) == .socket { b.add(.readOnlyBind, source: socket, socket, reason: "PulseAudio") }
+        }
+        if profile.pipewire.value {
+            let socket = Paths.join(rt, "pipewire-0")
+            if fs.kind(socket) == .socket { b.add(.readOnlyBind, source: socket, socket, reason: "PipeWire") }
+        }
+    }
+
+    // MARK: hiding
+
+    /// Host paths to hide: the built-in list below $HOME plus the profile's `hidden`, expanded; globs
+    /// are matched against one folder listing (never a tree walk).
+    func hiddenHostPaths(_ b: inout Builder) -> [(String, String)] {
+        var out: [(String, String)] = []
+        var rules = SensitivePaths.alwaysHidden.map { (Paths.join(home, $0), "always hidden") }
+        for rule in profile.hidden {
+            switch PathPolicy.expand(rule.text, variables: variables) {
+            case .path(let p): rules.append((p, "hidden (\(rule.origin))"))
+            case .unset(let n): b.notes.append("hidden \(rule.text) (\(rule.origin)) skipped: $\(n) is not set")
+            }
+        }
+        for (path, why) in rules {
+            if Glob.hasWildcards(Paths.basename(path)) {
+                let dir = Paths.dirname(path)
+                let glob = Glob(Paths.basename(path))
+                for name in fs.list(dir).sorted() where glob.matches(name) { out.append((Paths.join(dir, name), why)) }
+            } else if fs.kind(path) != nil {
+                out.append((path, why))
+            }
+        }
+        return out
+    }
+
+    func addHidden(_ b: inout Builder) {
+        let binds = b.mounts.filter { ($0.kind == .readOnlyBind || $0.kind == .bind) && $0.source != nil }
+        for (path, why) in hiddenHostPaths(&b) {
+            let forms = Set([path, fs.canonical(path) ?? path])
+            for m in binds {
+                guard let src = m.source else { continue }
+                for form in forms where Paths.isWithin(form, src) && form != src {
+                    let dest = Paths.rebase(form, from: src, to: m.destination)
+                    b.hide(dest, kind: fs.kind(form), reason: "\(why): \(path)")
+                }
+            }
+        }
+    }
+
+    /// Autostart folders and shell startup files stay read-only wherever a writable bind exposes them.
+    func addPersistenceGuards(_ b: inout Builder) {
+        let writable = b.mounts.filter { $0.kind == .bind && $0.source != nil && $0.destination != "/tmp" && $0.destination != "/dev/shm" }
+        for m in writable {
+            guard let src = m.source else { continue }
+            let homeBind = m.destination == home
+            for rel in SensitivePaths.persistenceFiles + SensitivePaths.persistenceDirectories {
+                let hostPath = homeBind ? Paths.join(src, rel) : Paths.join(home, rel)
+                guard Paths.isWithin(hostPath, src), hostPath != src else { continue }
+                let dest = Paths.rebase(hostPath, from: src, to: m.destination)
+                let isDir = SensitivePaths.persistenceDirectories.contains(rel)
+                switch fs.kind(hostPath) {
+                case nil where !isDir && profile.home.value == .host && homeBind:
+                    b.notes.append("\(dest) does not exist and could be created by the game (home = host)")
+                case nil:
+                    if isDir { b.hide(dest, kind: .directory, reason: "persistence target, never writable") }
+                    else { b.hide(dest, kind: .file, reason: "persistence target, never writable") }
+                case .directory? where profile.home.value == .host && homeBind:
+                    b.add(.readOnlyBind, source: hostPath, dest, reason: "persistence target, read-only")
+                case .file? where profile.home.value == .host && homeBind:
+                    b.add(.readOnlyBind, source: hostPath, dest, reason: "persistence target, read-only")
+                case let kind:
+                    b.hide(dest, kind: kind, reason: "persistence target, never writable")
+                }
+            }
+        }
+    }
+
+    // MARK: process
+
+    func workingDirectory(_ b: Builder) -> String {
+        let cwd = Paths.normalize(context.workingDirectory)
+        if let visible = b.sandboxPath(forHost: cwd) { return visible }
+        if let dir = identity.gameDirectory, let visible = b.sandboxPath(forHost: dir) { return visible }
+        return home
+    }
+
+    func environment(runtimeDir: String?, b: Builder) -> (env: [EnvironmentVariable], removed: [RemovedVariable]) {
+        var env = context.environment
+        var removed: [RemovedVariable] = []
+        for name in env.keys.sorted() {
+            if let why = EnvironmentPolicy.secretReason(name) {
+                env[name] = nil
+                removed.append(RemovedVariable(name: name, reason: why))
+            }
+        }
+        if env["XAUTHORITY"] != nil || b.mounts.contains(where: { $0.destination == Self.xauthoritySandboxPath }) {
+            if b.mounts.contains(where: { $0.destination == Self.xauthoritySandboxPath }) { env["XAUTHORITY"] = Self.xauthoritySandboxPath }
+            else { env["XAUTHORITY"] = nil; removed.append(RemovedVariable(name: "XAUTHORITY", reason: "not mounted")) }
+        }
+        if !profile.x11.value, env["DISPLAY"] != nil { env["DISPLAY"] = nil; removed.append(.init(name: "DISPLAY", reason: "x11 = false")) }
+        if !profile.wayland.value, env["WAYLAND_DISPLAY"] != nil { env["WAYLAND_DISPLAY"] = nil; removed.append(.init(name: "WAYLAND_DISPLAY", reason: "wayland = false")) }
+        if let server = env["PULSE_SERVER"], !(profile.pulseaudio.value && server.hasPrefix("unix:") && b.isVisible(String(server.dropFirst(5)))) {
+            env["PULSE_SERVER"] = nil
+            removed.append(.init(name: "PULSE_SERVER", reason: "that sound server is not reachable in the sandbox"))
+        }
+        env["WINEDLLOVERRIDES"] = EnvironmentPolicy.disableMenuBuilder(env["WINEDLLOVERRIDES"])
+        for name in profile.environmentUnset.map(\.value) where env[name] != nil {
+            env[name] = nil
+            removed.append(RemovedVariable(name: name, reason: "environment.unset"))
+        }
+        for (name, value) in profile.environmentSet { env[name] = value.value }
+        return (env.keys.sorted().map { EnvironmentVariable(name: $0, value: env[$0]!) }, removed)
+    }
+
+    // MARK: plan under construction
+
+    struct Builder {
+        let emptyFile: String
+        var mounts: [MountStep] = []
+        var notes: [String] = []
+        var warnings: [String] = []
+        var directoriesToCreate: [String] = []
+
+        mutating func add(_ kind: MountStep.Kind, source: String? = nil, _ dest: String, permissions: String? = nil, reason: String) {
+            mounts.append(MountStep(kind, source: source, dest, permissions: permissions, reason: reason))
+        }
+
+        mutating func hide(_ dest: String, kind: FileKind?, reason: String) {
+            if mounts.contains(where: { ($0.kind == .hideFile || $0.kind == .tmpfs) && $0.destination == dest }) { return }
+            if kind == .directory {
+                add(.tmpfs, dest, permissions: "0000", reason: reason)
+                add(.remountReadOnly, dest, reason: reason)
+            } else {
+                add(.hideFile, source: emptyFile, dest, reason: reason)
+            }
+        }
+
+        /// Where a host path appears inside, through the last bind that covers it.
+        func sandboxPath(forHost path: String) -> String? {
+            for m in mounts.reversed() where m.kind == .readOnlyBind || m.kind == .bind || m.kind == .deviceBind {
+                if let src = m.source, Paths.isWithin(path, src) { return Paths.rebase(path, from: src, to: m.destination) }
+            }
+            return nil
+        }
+
+        func isVisible(_ path: String) -> Bool {
+            mounts.contains { m in
+                (m.kind == .readOnlyBind || m.kind == .bind || m.kind == .deviceBind) && m.source.map { Paths.isWithin(path, $0) && m.destination == $0 } == true
+            }
+        }
+    }
+}

@@ -1,0 +1,95 @@
+/// The whole sandbox as one value: what `ww plan` prints, what the launcher renders for bwrap.
+public struct SandboxPlan: Codable, Equatable, Sendable {
+    public var game: GameIdentity
+    public var profile: String
+    public var profileChain: [String]
+    public var profileReason: String
+    /// The game's argv, run by the inner helper inside the sandbox.
+    public var command: [String]
+    public var workingDirectory: String
+    public var namespaces: Namespaces
+    public var network: NetworkMode
+    public var mounts: [MountStep]
+    public var environment: [EnvironmentVariable]
+    public var removedEnvironment: [RemovedVariable]
+    /// Host folders ww creates (0700) before starting: the virtual home, the game's /tmp, `create = true` paths.
+    public var directoriesToCreate: [String]
+    /// An empty read-only file ww keeps in its data folder, bound over hidden files.
+    public var emptyFile: String
+    public var helper: HelperPlacement
+    public var dieWithParent: Bool
+    public var dropAllCapabilities: Bool
+    /// Human explanations: what was skipped and why, what is weaker than it could be.
+    public var notes: [String]
+    /// One-line warnings printed at launch (unless --quiet).
+    public var warnings: [String]
+}
+
+public struct Namespaces: Codable, Equatable, Sendable {
+    public var user = true
+    public var mount = true
+    public var pid = true
+    public var ipc = true
+    public var uts = true
+    public var cgroup = true
+    public var network = true
+    /// `--disable-userns`: the game cannot make user namespaces of its own.
+    public var disableNestedUserNamespaces = true
+
+    public var unsharedNames: [String] {
+        [("user", user), ("mount", mount), ("pid", pid), ("ipc", ipc), ("uts", uts), ("cgroup", cgroup), ("net", network)]
+            .filter(\.1).map(\.0)
+    }
+}
+
+/// One bwrap mount operation, in order. `source` is a host path; destinations are sandbox paths.
+public struct MountStep: Codable, Equatable, Sendable {
+    public enum Kind: String, Codable, Sendable {
+        case readOnlyBind = "ro-bind"
+        case bind
+        case deviceBind = "dev-bind"
+        case tmpfs
+        case proc
+        case dev
+        case dir
+        case symlink
+        case remountReadOnly = "remount-ro"
+        /// An empty read-only regular file over a file, socket or FIFO, so writes fail with EROFS.
+        case hideFile = "hide-file"
+    }
+
+    public var kind: Kind
+    public var source: String?
+    public var destination: String
+    /// Octal permissions for tmpfs/dir (`--perms`).
+    public var permissions: String?
+    public var reason: String
+
+    public init(_ kind: Kind, source: String? = nil, _ destination: String, permissions: String? = nil, reason: String) {
+        self.kind = kind
+        self.source = source
+        self.destination = destination
+        self.permissions = permissions
+        self.reason = reason
+    }
+
+    /// Binds whose source is opened by ww (without following symlinks) and passed as a descriptor.
+    public var bindsHostPath: Bool { kind == .readOnlyBind || kind == .bind || kind == .hideFile }
+}
+
+public struct EnvironmentVariable: Codable, Equatable, Sendable {
+    public var name: String
+    public var value: String
+}
+
+public struct RemovedVariable: Codable, Equatable, Sendable {
+    public var name: String
+    public var reason: String
+}
+
+public struct HelperPlacement: Codable, Equatable, Sendable {
+    public var hostPath: String
+    public var sandboxPath: String
+    /// Descriptor number of the control socket inside the sandbox.
+    public var controlFD: Int32
+}

@@ -1,0 +1,50 @@
+/// The paths SPEC §5 protects whatever a profile says. Relative entries are below $HOME.
+public enum SensitivePaths {
+    /// Always hidden: credentials, browser profiles, chat sessions, wallets, keyrings.
+    public static let alwaysHidden: [String] = [
+        ".ssh", ".gnupg", ".aws", ".config/gcloud", ".azure", ".kube", ".docker",
+        ".mozilla", ".librewolf", ".waterfox",
+        ".config/google-chrome", ".config/chromium", ".config/BraveSoftware", ".config/vivaldi",
+        ".config/microsoft-edge", ".config/opera",
+        ".var/app/org.mozilla.firefox", ".var/app/com.google.Chrome", ".var/app/org.chromium.Chromium",
+        ".config/discord", ".config/discordcanary", ".config/discordptb", ".config/Signal",
+        ".local/share/TelegramDesktop", ".var/app/org.telegram.desktop",
+        ".electrum", ".bitcoin", ".ethereum", ".monero", ".config/Exodus", ".config/Electrum",
+        ".local/share/keyrings", ".password-store", ".config/keepassxc", ".netrc", ".git-credentials",
+        ".config/gh", ".config/heroic/store", ".config/legendary/user.json",
+        ".steam/steam.pipe",
+        ".steam/steam/ssfn*", ".steam/steam/config/loginusers.vdf", ".steam/steam/config/config.vdf",
+        ".local/share/Steam/ssfn*", ".local/share/Steam/config/loginusers.vdf", ".local/share/Steam/config/config.vdf",
+    ]
+
+    /// Never writable: where malware plants itself to run again outside the sandbox.
+    public static let persistenceFiles: [String] = [
+        ".bashrc", ".bash_profile", ".bash_login", ".profile", ".bash_logout",
+        ".zshrc", ".zshenv", ".zprofile", ".zlogin", ".xprofile", ".xinitrc", ".xsessionrc", ".pam_environment",
+    ]
+    public static let persistenceDirectories: [String] = [
+        ".config/autostart", ".config/systemd/user", ".local/share/applications", ".local/bin",
+        ".config/environment.d", ".config/fish", ".config/plasma-workspace/env", ".config/plasma-workspace/shutdown",
+    ]
+
+    public static func absolute(_ rel: String, home: String) -> String { Paths.join(home, rel) }
+
+    /// True when `path` is a sensitive path or lies inside one (glob entries compare by directory).
+    public static func isSensitive(_ path: String, home: String) -> Bool {
+        for rel in alwaysHidden {
+            let abs = absolute(rel, home: home)
+            if Glob.hasWildcards(abs) {
+                // `…/ssfn*`: the match itself or anything inside a matching entry.
+                let parts = path.split(separator: "/").count
+                let depth = abs.split(separator: "/").count
+                if parts >= depth {
+                    let head = "/" + path.split(separator: "/").prefix(depth).joined(separator: "/")
+                    if Glob(abs).matches(head) { return true }
+                }
+                continue
+            }
+            if Paths.isWithin(path, abs) { return true }
+        }
+        return false
+    }
+}

@@ -1,0 +1,67 @@
+/// `~/.config/winewarden/config.toml`: settings that apply to every game.
+public struct GlobalConfig: Sendable {
+    public var enabled = true
+    public var noPromptsDuringGameplay = true
+    public var emergencyOnly = true
+    /// Applied under every profile (today: [network] mode).
+    public var layer: ProfileLayer?
+    public var path: String?
+
+    public init() {}
+
+    static let known: [String: [String]] = [
+        "winewarden": ["enabled", "no_prompts_during_gameplay", "emergency_only"],
+        "network": ["mode"],
+    ]
+    /// Sections of SPEC §3 whose enforcement is not in this version: refusing them beats ignoring them.
+    static let notYet: [String: String] = [
+        "trust": "trust scoring", "process": "the process policy (seccomp notification)",
+    ]
+
+    public static func parse(path: String, text: String) throws -> GlobalConfig {
+        let doc = try TOMLDocument(path: path, text: text)
+        var config = GlobalConfig()
+        config.path = path
+        var problems: [String] = []
+        for section in doc.root.keys.sorted() {
+            if let what = notYet[section] {
+                problems.append("\(doc.location([section])): [\(section)] needs \(what), which this version of ww does not enforce yet; remove the section so nothing looks enforced that is not")
+                continue
+            }
+            guard let keys = known[section] else {
+                problems.append("\(doc.location([section])): unknown key '\(section)'\(ProfileParser.suggestion(section, Array(known.keys))); known sections: [winewarden], [network]")
+                continue
+            }
+            guard case .table(let t) = doc.root[section]! else {
+                problems.append("\(doc.location([section])): '\(section)' must be a table"); continue
+            }
+            for k in t.keys.sorted() where !keys.contains(k) {
+                problems.append("\(doc.location([section, k])): unknown key '\(k)' in [\(section)]\(ProfileParser.suggestion(k, keys)); known keys: \(keys.joined(separator: ", "))")
+            }
+            if section == "winewarden" {
+                for k in keys {
+                    guard let v = t[k] else { continue }
+                    guard case .bool(let b) = v else { problems.append("\(doc.location([section, k])): '\(k)' must be true or false, not \(v.typeName)"); continue }
+                    switch k {
+                    case "enabled": config.enabled = b
+                    case "no_prompts_during_gameplay": config.noPromptsDuringGameplay = b
+                    default: config.emergencyOnly = b
+                    }
+                }
+            } else if section == "network" {
+                if let v = t["mode"] {
+                    let allowed = NetworkMode.allCases.map(\.rawValue)
+                    if case .string(let s) = v, let m = NetworkMode(rawValue: s) {
+                        var layer = ProfileLayer(name: "config", path: path)
+                        layer.network = Traced(m, doc.location(["network", "mode"]))
+                        config.layer = layer
+                    } else {
+                        problems.append("\(doc.location(["network", "mode"])): 'mode' must be one of \(allowed.joined(separator: ", "))")
+                    }
+                }
+            }
+        }
+        if !problems.isEmpty { throw WardenError(.profile, problems.joined(separator: "\n")) }
+        return config
+    }
+}

@@ -1,0 +1,183 @@
+/// A profile file found on the search path.
+public struct ProfileSource: Sendable, Equatable {
+    public var name: String
+    public var path: String
+    public var text: String
+
+    public init(name: String, path: String, text: String) {
+        self.name = name
+        self.path = path
+        self.text = text
+    }
+}
+
+/// The profiles visible to ww, already read: the effect layer lists the search path, earlier
+/// folders first (the user's own win over shipped ones of the same name).
+public struct ProfileCatalog: Sendable {
+    public private(set) var sources: [ProfileSource]
+    /// Same-name files hidden by an earlier folder, reported by `ww profile list`.
+    public private(set) var shadowed: [ProfileSource] = []
+
+    public init(searchOrder: [ProfileSource]) {
+        var seen = Set<String>()
+        var out: [ProfileSource] = []
+        for s in searchOrder {
+            if seen.insert(s.name).inserted { out.append(s) } else { shadowed.append(s) }
+        }
+        sources = out
+    }
+
+    public func source(named name: String) -> ProfileSource? { sources.first { $0.name == name } }
+}
+
+/// Resolves `extends`, merges layers base-first, and picks the profile for a game.
+public struct ProfileResolver {
+    public let catalog: ProfileCatalog
+    /// Global config applied between the built-in defaults and the profile (e.g. [network] mode).
+    public var globalLayer: ProfileLayer?
+
+    public init(catalog: ProfileCatalog, globalLayer: ProfileLayer? = nil) {
+        self.catalog = catalog
+        self.globalLayer = globalLayer
+    }
+
+    /// Loads a profile by name, or a file given as a path by the caller (already read into `source`).
+    public func load(_ source: ProfileSource) throws -> Profile {
+        var chain: [ProfileLayer] = []
+        try collect(source, into: &chain, visiting: [])
+        var profile = Profile.builtIn(name: source.name)
+        if let g = globalLayer { try apply(g, to: &profile) }
+        for layer in chain { try apply(layer, to: &profile) }
+        profile.chain = chain.map(\.path)
+        profile.match = chain.last?.match ?? ProfileMatch()
+        profile.description = chain.last?.description
+        return profile
+    }
+
+    public func load(named name: String) throws -> Profile {
+        guard let s = catalog.source(named: name) else {
+            throw WardenError(.profile, "no profile named '\(name)'; `ww profile list` shows the available ones (\(catalog.sources.map(\.name).joined(separator: ", ")))")
+        }
+        return try load(s)
+    }
+
+    private func collect(_ source: ProfileSource, into chain: inout [ProfileLayer], visiting: [String]) throws {
+        if visiting.contains(source.name) {
+            throw WardenError(.profile, "\(source.path): 'extends' forms a cycle (\((visiting + [source.name]).joined(separator: " → "))); remove one of the links")
+        }
+        let layer = try ProfileParser.parse(name: source.name, path: source.path, text: source.text)
+        for parent in layer.extends {
+            guard let p = catalog.source(named: parent.value) else {
+                throw WardenError(.profile, "\(parent.origin): extends unknown profile '\(parent.value)'; known profiles: \(catalog.sources.map(\.name).joined(separator: ", "))")
+            }
+            if chain.contains(where: { $0.path == p.path }) { continue }
+            try collect(p, into: &chain, visiting: visiting + [source.name])
+        }
+        chain.append(layer)
+    }
+
+    /// Later layers win for single values; lists gain entries, and `-entry` removes an inherited one.
+    func apply(_ l: ProfileLayer, to p: inout Profile) throws {
+        if let v = l.home { p.home = v }
+        if let v = l.gpu { p.gpu = v }
+        if let v = l.gamepads { p.gamepads = v }
+        if let v = l.sound { p.sound = v }
+        if let v = l.ntsync { p.ntsync = v }
+        if let v = l.x11 { p.x11 = v }
+        if let v = l.wayland { p.wayland = v }
+        if let v = l.pulseaudio { p.pulseaudio = v }
+        if let v = l.pipewire { p.pipewire = v }
+        if let v = l.dbus { p.dbus = v }
+        if let v = l.pid { p.pid = v }
+        if let v = l.ipc { p.ipc = v }
+        if let v = l.nestedSandbox { p.nestedSandbox = v }
+        if let v = l.network { p.network = v }
+        for (k, v) in l.environmentSet { p.environmentSet[k] = v }
+        p.environmentUnset += l.environmentUnset
+        try merge(l.readOnly, into: &p.readOnly)
+        try merge(l.readWrite, into: &p.readWrite)
+        try merge(l.hidden, into: &p.hidden)
+        try merge(l.extraDevices, into: &p.extraDevices)
+    }
+
+    private func merge(_ edits: [ProfileLayer.ListEdit], into list: inout [PathRule]) throws {
+        for e in edits {
+            if e.remove {
+                let before = list.count
+                list.removeAll { $0.text == e.text }
+                if list.count == before {
+                    throw WardenError(.profile, "\(e.origin): \"-\(e.text)\" removes nothing: no inherited entry is \"\(e.text)\"; check the spelling or drop the line")
+                }
+            } else if let i = list.firstIndex(where: { $0.text == e.text }) {
+                list[i] = PathRule(e.text, create: e.create, origin: e.origin)
+            } else {
+                list.append(PathRule(e.text, create: e.create, origin: e.origin))
+            }
+        }
+    }
+
+    public enum Selection: Equatable {
+        case explicit(String)
+        case steamAppID(UInt64)
+        case executable(String)
+        case prefix(String)
+        case fallback
+
+        public var reason: String {
+            switch self {
+            case .explicit(let s): return "chosen with --profile \(s)"
+            case .steamAppID(let id): return "its [match] names Steam AppId \(id)"
+            case .executable(let g): return "its [match] executable pattern \(g) matches"
+            case .prefix(let g): return "its [match] prefix pattern \(g) matches WINEPREFIX"
+            case .fallback: return "no profile matches this game, so the default applies"
+            }
+        }
+    }
+
+    /// SPEC §4 selection: a profile naming the AppId, then an executable glob, then a prefix glob, then `default`.
+    public func select(for ctx: LaunchContext, identity: GameIdentity) throws -> (ProfileSource, Selection) {
+        var layers: [(ProfileSource, ProfileLayer)] = []
+        for s in catalog.sources {
+            layers.append((s, try ProfileParser.parse(name: s.name, path: s.path, text: s.text)))
+        }
+        func pick(_ found: [(ProfileSource, Selection)], _ what: String) throws -> (ProfileSource, Selection)? {
+            if found.count > 1 {
+                throw WardenError(.profile, "profiles \(found.map { "'\($0.0.name)' (\($0.0.path))" }.joined(separator: " and ")) both match \(what); keep one of the [match] entries or choose with --profile")
+            }
+            return found.first
+        }
+        if let app = identity.steamAppID,
+           let hit = try pick(layers.filter { $0.1.match.steamAppIDs.contains(app) }.map { ($0.0, .steamAppID(app)) }, "Steam AppId \(app)") {
+            return hit
+        }
+        let candidates = [ctx.windowsExecutable, ctx.resolvedCommand].compactMap { $0 }
+        var exeHits: [(ProfileSource, Selection)] = []
+        for (s, l) in layers {
+            if let g = l.match.executables.first(where: { g in candidates.contains { Self.executableMatches(g, $0) } }) {
+                exeHits.append((s, .executable(g)))
+            }
+        }
+        if let hit = try pick(exeHits, "this executable") { return hit }
+        if let prefix = ctx.env("WINEPREFIX") {
+            let vars = ["HOME": ctx.user.home]
+            var prefixHits: [(ProfileSource, Selection)] = []
+            for (s, l) in layers {
+                if let g = l.match.prefixes.first(where: { g in
+                    if case .path(let pat) = PathPolicy.expand(g, variables: vars) { return Glob(pat).matches(Paths.normalize(prefix)) }
+                    return false
+                }) { prefixHits.append((s, .prefix(g))) }
+            }
+            if let hit = try pick(prefixHits, "WINEPREFIX \(prefix)") { return hit }
+        }
+        guard let d = catalog.source(named: "default") else {
+            throw WardenError(.profile, "no profile matches this game and there is no 'default' profile on the search path; reinstall ww's profiles or pass --profile")
+        }
+        return (d, .fallback)
+    }
+
+    /// A pattern without `/` matches the file name; `.exe` names compare case-insensitively as Windows does.
+    static func executableMatches(_ pattern: String, _ path: String) -> Bool {
+        let target = pattern.contains("/") ? path : Paths.basename(path)
+        return Glob(pattern).matches(target, caseInsensitive: path.lowercased().hasSuffix(".exe"))
+    }
+}

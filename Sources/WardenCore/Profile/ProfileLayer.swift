@@ -1,0 +1,228 @@
+/// One profile file, validated but not merged: every field optional, lists as edits.
+public struct ProfileLayer: Sendable {
+    public struct ListEdit: Sendable, Equatable {
+        public var text: String
+        public var remove: Bool
+        public var create: Bool
+        public var origin: SourceLocation
+    }
+
+    public var name: String
+    public var path: String
+    public var extends: [Traced<String>] = []
+    public var description: String?
+    public var match = ProfileMatch()
+
+    public var home: Traced<HomeMode>?
+    public var readOnly: [ListEdit] = []
+    public var readWrite: [ListEdit] = []
+    public var hidden: [ListEdit] = []
+    public var gpu, gamepads, sound, ntsync: Traced<Bool>?
+    public var extraDevices: [ListEdit] = []
+    public var x11, wayland, pulseaudio, pipewire: Traced<Bool>?
+    public var dbus: Traced<DBusMode>?
+    public var pid, ipc: Traced<NamespaceSharing>?
+    public var nestedSandbox: Traced<Bool>?
+    public var network: Traced<NetworkMode>?
+    public var environmentSet: [String: Traced<String>] = [:]
+    public var environmentUnset: [Traced<String>] = []
+}
+
+/// Reads a profile file into a `ProfileLayer`, collecting every problem with `file:line` and a hint.
+public struct ProfileParser {
+    public static let sections: [String: [String]] = [
+        "match": ["steam_app_ids", "executables", "prefixes"],
+        "filesystem": ["home", "read_only", "read_write", "hidden"],
+        "devices": ["gpu", "gamepads", "sound", "ntsync", "extra"],
+        "desktop": ["x11", "wayland", "pulseaudio", "pipewire", "dbus"],
+        "namespaces": ["pid", "ipc", "nested_sandbox"],
+        "network": ["mode"],
+        "environment": ["set", "unset"],
+    ]
+    public static let topLevel = ["extends", "description"]
+
+    let doc: TOMLDocument
+    var problems: [String] = []
+
+    public static func parse(name: String, path: String, text: String) throws -> ProfileLayer {
+        let doc = try TOMLDocument(path: path, text: text)
+        var parser = ProfileParser(doc: doc)
+        let layer = parser.layer(name: name)
+        if !parser.problems.isEmpty { throw WardenError(.profile, parser.problems.joined(separator: "\n")) }
+        return layer
+    }
+
+    mutating func fail(_ key: [String], element: Int? = nil, _ sentence: String) {
+        problems.append("\(doc.location(key, element: element)): \(sentence)")
+    }
+
+    mutating func layer(name: String) -> ProfileLayer {
+        var layer = ProfileLayer(name: name, path: doc.path)
+        for key in doc.root.keys.sorted() {
+            let value = doc.root[key]!
+            if Self.topLevel.contains(key) {
+                switch (key, value) {
+                case ("extends", .string(let s)): layer.extends = [Traced(s, doc.location([key]))]
+                case ("extends", .array(let items)):
+                    for (i, item) in items.enumerated() {
+                        if case .string(let s) = item { layer.extends.append(Traced(s, doc.location([key], element: i))) }
+                        else { fail([key], element: i, "extends entries must be profile names (strings), not \(item.typeName)") }
+                    }
+                case ("description", .string(let s)): layer.description = s
+                default: fail([key], "'\(key)' must be \(key == "extends" ? "a profile name or a list of names" : "a string"), not \(value.typeName)")
+                }
+                continue
+            }
+            guard let known = Self.sections[key] else {
+                fail([key], "unknown key '\(key)'\(Self.suggestion(key, Self.topLevel + Self.sections.keys.sorted())); known sections: \(Self.sections.keys.sorted().map { "[\($0)]" }.joined(separator: ", "))")
+                continue
+            }
+            guard case .table(let table) = value else { fail([key], "'\(key)' must be a table ([\(key)]), not \(value.typeName)"); continue }
+            for sub in table.keys.sorted() where !known.contains(sub) {
+                fail([key, sub], "unknown key '\(sub)' in [\(key)]\(Self.suggestion(sub, known)); known keys: \(known.joined(separator: ", "))")
+            }
+            read(section: key, table, into: &layer)
+        }
+        return layer
+    }
+
+    static func suggestion(_ word: String, _ candidates: [String]) -> String {
+        let best = candidates.map { ($0, editDistance($0, word)) }.min { $0.1 < $1.1 }
+        guard let (name, d) = best, d <= max(2, word.count / 3) else { return "" }
+        return " (did you mean '\(name)'?)"
+    }
+
+    static func editDistance(_ a: String, _ b: String) -> Int {
+        let a = Array(a), b = Array(b)
+        var prev = Array(0...b.count)
+        for i in 1...max(a.count, 1) where !a.isEmpty {
+            var cur = [i] + Array(repeating: 0, count: b.count)
+            for j in 1...max(b.count, 1) where !b.isEmpty {
+                cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            prev = cur
+        }
+        return a.isEmpty ? b.count : prev[b.count]
+    }
+
+    mutating func bool(_ t: [String: TOMLNode], _ section: String, _ key: String) -> Traced<Bool>? {
+        guard let v = t[key] else { return nil }
+        guard case .bool(let b) = v else { fail([section, key], "'\(key)' must be true or false, not \(v.typeName)"); return nil }
+        return Traced(b, doc.location([section, key]))
+    }
+
+    mutating func choice<E: RawRepresentable & CaseIterable & Sendable & Equatable>(_ t: [String: TOMLNode], _ section: String, _ key: String, _: E.Type) -> Traced<E>? where E.RawValue == String {
+        guard let v = t[key] else { return nil }
+        let allowed = E.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")
+        guard case .string(let s) = v else { fail([section, key], "'\(key)' must be one of \(allowed), not \(v.typeName)"); return nil }
+        guard let e = E(rawValue: s) else { fail([section, key], "'\(key)' is \"\(s)\"; it must be one of \(allowed)"); return nil }
+        return Traced(e, doc.location([section, key]))
+    }
+
+    mutating func strings(_ t: [String: TOMLNode], _ section: String, _ key: String) -> [(String, Int)] {
+        guard let v = t[key] else { return [] }
+        guard case .array(let items) = v else { fail([section, key], "'\(key)' must be a list of strings, not \(v.typeName)"); return [] }
+        var out: [(String, Int)] = []
+        for (i, item) in items.enumerated() {
+            if case .string(let s) = item { out.append((s, i)) } else { fail([section, key], element: i, "'\(key)' entries must be strings, not \(item.typeName)") }
+        }
+        return out
+    }
+
+    /// Path lists: strings, `-path` to remove an inherited entry, or `{ path = "…", create = true }` for read_write.
+    mutating func paths(_ t: [String: TOMLNode], _ section: String, _ key: String, use: PathPolicy.Use) -> [ProfileLayer.ListEdit] {
+        guard let v = t[key] else { return [] }
+        guard case .array(let items) = v else { fail([section, key], "'\(key)' must be a list of paths, not \(v.typeName)"); return [] }
+        var out: [ProfileLayer.ListEdit] = []
+        for (i, item) in items.enumerated() {
+            var text: String
+            var create = false
+            switch item {
+            case .string(let s): text = s
+            case .table(let inline) where use == .readWrite:
+                for k in inline.keys.sorted() where k != "path" && k != "create" {
+                    fail([section, key], element: i, "unknown key '\(k)' in a read_write entry; known keys: path, create")
+                }
+                guard case .string(let s)? = inline["path"] else { fail([section, key], element: i, "a read_write entry needs path = \"…\""); continue }
+                if let c = inline["create"] {
+                    guard case .bool(let b) = c else { fail([section, key], element: i, "'create' must be true or false"); continue }
+                    create = b
+                }
+                text = s
+            default:
+                fail([section, key], element: i, "'\(key)' entries must be path strings\(use == .readWrite ? " or { path = \"…\", create = true }" : ""), not \(item.typeName)")
+                continue
+            }
+            let remove = text.hasPrefix("-")
+            if remove { text.removeFirst() }
+            for p in PathPolicy.lexicalProblems(text, allowGlob: use == .hidden) {
+                fail([section, key], element: i, "\(key) entry \"\(text)\" \(p.sentence)")
+            }
+            out.append(.init(text: text, remove: remove, create: create, origin: doc.location([section, key], element: i)))
+        }
+        return out
+    }
+
+    mutating func read(section: String, _ t: [String: TOMLNode], into layer: inout ProfileLayer) {
+        switch section {
+        case "match":
+            if let v = t["steam_app_ids"] {
+                if case .array(let items) = v {
+                    for (i, item) in items.enumerated() {
+                        if case .integer(let n) = item, n > 0 { layer.match.steamAppIDs.append(UInt64(n)) }
+                        else { fail(["match", "steam_app_ids"], element: i, "steam_app_ids entries must be positive integers, not \(item.typeName)") }
+                    }
+                } else { fail(["match", "steam_app_ids"], "'steam_app_ids' must be a list of integers, not \(v.typeName)") }
+            }
+            layer.match.executables = strings(t, section, "executables").map(\.0)
+            for (p, i) in strings(t, section, "prefixes") {
+                for problem in PathPolicy.lexicalProblems(p, allowGlob: true) where problem != .globNotLast {
+                    fail(["match", "prefixes"], element: i, "prefixes entry \"\(p)\" \(problem.sentence)")
+                }
+                layer.match.prefixes.append(p)
+            }
+        case "filesystem":
+            layer.home = choice(t, section, "home", HomeMode.self)
+            layer.readOnly = paths(t, section, "read_only", use: .readOnly)
+            layer.readWrite = paths(t, section, "read_write", use: .readWrite)
+            layer.hidden = paths(t, section, "hidden", use: .hidden)
+        case "devices":
+            layer.gpu = bool(t, section, "gpu")
+            layer.gamepads = bool(t, section, "gamepads")
+            layer.sound = bool(t, section, "sound")
+            layer.ntsync = bool(t, section, "ntsync")
+            layer.extraDevices = paths(t, section, "extra", use: .device)
+            for edit in layer.extraDevices {
+                for p in PathPolicy.expandedProblems(edit.text, use: .device, home: "/nonexistent-home") {
+                    problems.append("\(edit.origin): extra device \"\(edit.text)\" \(p.sentence)")
+                }
+            }
+        case "desktop":
+            layer.x11 = bool(t, section, "x11")
+            layer.wayland = bool(t, section, "wayland")
+            layer.pulseaudio = bool(t, section, "pulseaudio")
+            layer.pipewire = bool(t, section, "pipewire")
+            layer.dbus = choice(t, section, "dbus", DBusMode.self)
+        case "namespaces":
+            layer.pid = choice(t, section, "pid", NamespaceSharing.self)
+            layer.ipc = choice(t, section, "ipc", NamespaceSharing.self)
+            layer.nestedSandbox = bool(t, section, "nested_sandbox")
+        case "network":
+            layer.network = choice(t, section, "mode", NetworkMode.self)
+        case "environment":
+            if let v = t["set"] {
+                if case .table(let vars) = v {
+                    for name in vars.keys.sorted() {
+                        if case .string(let s)? = vars[name], EnvironmentPolicy.isValidName(name) {
+                            layer.environmentSet[name] = Traced(s, doc.location(["environment", "set", name]))
+                        } else { fail(["environment", "set", name], "environment.set.\(name) must be a string with a valid variable name") }
+                    }
+                } else { fail(["environment", "set"], "'set' must be a table of NAME = \"value\", not \(v.typeName)") }
+            }
+            for (name, i) in strings(t, section, "unset") {
+                layer.environmentUnset.append(Traced(name, doc.location(["environment", "unset"], element: i)))
+            }
+        default: break
+        }
+    }
+}

@@ -1,0 +1,93 @@
+import Glibc
+import CLinux
+import WardenCore
+
+/// Runs inside the sandbox as `ww __inner-helper`: announces itself on the inherited control
+/// socket (descriptor 3), receives the game's argv there (not through argv or the environment),
+/// starts the game with nothing of ww inherited, and then acts as the sandbox's reaper: it
+/// forwards signals to the game and stays until every process of the game has exited, so a
+/// launcher that starts the real game and exits, or wineserver saving the registry, is not killed.
+public enum InnerHelper {
+    public static func main() -> Never {
+        let control = Planner.controlFD
+        var st = stat()
+        guard fstat(control, &st) == 0, (st.st_mode & S_IFMT) == S_IFSOCK else {
+            writeStandardError("ww: \(InnerHelperProtocol.subcommand) is started by ww inside the sandbox; it is not a command to run by hand")
+            exit(125)
+        }
+        _ = ww_set_cloexec(control)
+        _ = ww_close_from(control + 1)   // bind-source descriptors bwrap has used
+        let hello: [UInt8] = [Launcher.Tag.hello.rawValue]
+        guard ww_send_with_credentials(control, hello, hello.count) == hello.count else { fail("cannot reach ww") }
+
+        var buf = [UInt8](repeating: 0, count: 1 << 20)
+        var sender: pid_t = 0
+        let n = ww_recv_with_pid(control, &buf, buf.count, &sender, 0)
+        guard n > 1, buf[0] == Launcher.Tag.run.rawValue else { fail("ww ended before the game could start") }
+        let argv = buf[1..<n].split(separator: 0, omittingEmptySubsequences: false).dropLast().map { String(decoding: $0, as: UTF8.self) }
+        guard let program = argv.first else { fail("empty command") }
+
+        let forwarded: [Int32] = [SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGCHLD]
+        let signals = ww_signalfd_block(forwarded, Int32(forwarded.count))
+        guard signals >= 0 else { fail("cannot watch signals") }
+
+        var game: pid_t = 0
+        let code = withCStrings(argv) { ww_fork_exec_game(program, $0, &game) }
+        if code != 0 {
+            let msg: [UInt8] = [Launcher.Tag.execError.rawValue] + Array(String(code).utf8)
+            _ = send(control, msg, msg.count, Int32(MSG_NOSIGNAL))
+            exit(code == ENOENT ? 127 : 126)
+        }
+        close(control)
+        exit(reap(game: game, signals: signals))
+    }
+
+    /// Waits for the game and every process it left behind; returns the game's status (128+N for signal N).
+    /// A stop request (TERM, INT, HUP, QUIT from ww) goes to the game and then to every process the
+    /// game leaves behind as they are re-parented here, so stopping the game stops all of it.
+    static func reap(game: pid_t, signals: Int32) -> Int32 {
+        var gameStatus: Int32?
+        var stopSignal: Int32?
+        var signalled = Set<pid_t>()
+        func signalOrphans() {
+            guard let sig = stopSignal else { return }
+            var kids = [pid_t](repeating: 0, count: 4096)
+            let count = ww_list_children(&kids, Int32(kids.count))
+            for k in kids.prefix(Int(count)) where !signalled.contains(k) {
+                signalled.insert(k)
+                kill(k, sig)
+            }
+        }
+        while true {
+            var fds = [pollfd(fd: signals, events: Int16(POLLIN), revents: 0)]
+            if poll(&fds, 1, -1) < 0 { if errno == EINTR { continue }; return 125 }
+            var signo: Int32 = 0, code: Int32 = 0, sender: Int32 = 0
+            while ww_signalfd_read(signals, &signo, &code, &sender) == 1 {
+                if signo == SIGCHLD { continue }
+                // Ctrl-C and hangups from the terminal reach the game directly (same process group).
+                if code == 0x80 && signo != SIGTERM { continue }
+                let stops = [SIGTERM, SIGINT, SIGHUP, SIGQUIT].contains(signo)
+                if stops { stopSignal = signo; signalled = [] }
+                if gameStatus == nil { kill(game, signo); signalled.insert(game) }
+                if stops { signalOrphans() }
+            }
+            while true {
+                var status: Int32 = 0
+                let pid = waitpid(-1, &status, WNOHANG)
+                if pid == game {
+                    gameStatus = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+                } else if pid == 0 {
+                    break
+                } else if pid < 0 {
+                    return gameStatus ?? 125   // ECHILD: nothing of the game is left
+                }
+            }
+            signalOrphans()
+        }
+    }
+
+    static func fail(_ why: String) -> Never {
+        writeStandardError("ww (inside the sandbox): \(why)")
+        exit(125)
+    }
+}

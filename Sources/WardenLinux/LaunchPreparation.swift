@@ -1,0 +1,120 @@
+import Foundation
+import Glibc
+import WardenCore
+
+/// Everything from argv to a `SandboxPlan`: gathers the host facts, then calls the pure core.
+public struct LaunchPreparation {
+    public var command: [String]
+    public var profileArgument: String?
+    public var overrides: CommandLineOverrides
+    public var environment: [String: String]
+
+    public init(command: [String], profileArgument: String?, overrides: CommandLineOverrides, environment: [String: String] = HostEnvironment.environment) {
+        self.command = command
+        self.profileArgument = profileArgument
+        self.overrides = overrides
+        self.environment = environment
+    }
+
+    public struct Prepared {
+        public var plan: SandboxPlan
+        public var config: GlobalConfig
+        public var context: LaunchContext
+    }
+
+    public func user() -> UserInfo { HostEnvironment.currentUser(environment: environment) }
+
+    public func directories() -> WardenDirectories { WardenDirectories(user: user(), environment: environment) }
+
+    public func globalConfig() throws -> GlobalConfig {
+        let path = Paths.join(directories().config, "config.toml")
+        guard FileManager.default.fileExists(atPath: path) else { return GlobalConfig() }
+        let source = try ProfileSearchPath.read(path: path)
+        return try GlobalConfig.parse(path: path, text: source.text)
+    }
+
+    /// Resolves the command on the host: 127 when it does not exist, 126 when it cannot run.
+    public func launchContext() throws -> LaunchContext {
+        guard let first = command.first else {
+            throw WardenError(.usage, "no command given; write it after --, e.g. `ww -- %command%` or `ww -- wine game.exe`")
+        }
+        let cwd = HostEnvironment.workingDirectory()
+        let resolved: String
+        switch CommandResolver.resolve(first, path: environment["PATH"], workingDirectory: cwd) {
+        case .found(let p): resolved = p
+        case .notExecutable(let p): throw WardenError(.commandNotExecutable, "\(p) is not an executable program; check its permissions (chmod +x) or the command")
+        case .notFound: throw WardenError(.commandNotFound, "\(first): command not found; check the spelling or give its full path")
+        }
+        var exe: String?
+        if let arg = LaunchContext.windowsProgramArgument(in: command) {
+            let full = arg.hasPrefix("/") ? arg : Paths.join(cwd, arg)
+            exe = RealFileSystem().canonical(full) ?? Paths.normalize(full)
+        }
+        return LaunchContext(command: command, environment: environment, workingDirectory: cwd, user: user(),
+                             resolvedCommand: resolved, windowsExecutable: exe)
+    }
+
+    public func catalog() throws -> ProfileCatalog {
+        let folders = ProfileSearchPath.folders(directories: directories(), environment: environment, executable: HostEnvironment.executablePath())
+        return try ProfileSearchPath.catalog(folders: folders)
+    }
+
+    public func prepare() throws -> Prepared {
+        let config = try globalConfig()
+        let ctx = try launchContext()
+        let identity = GameIdentity.resolve(ctx)
+        let resolver = ProfileResolver(catalog: try catalog(), globalLayer: config.layer)
+        let source: ProfileSource
+        let reason: String
+        if let p = profileArgument {
+            if p.contains("/") || p.hasSuffix(".toml") {
+                source = try ProfileSearchPath.read(path: p.hasPrefix("/") ? p : Paths.join(ctx.workingDirectory, p))
+            } else {
+                guard let s = resolver.catalog.source(named: p) else {
+                    throw WardenError(.profile, "no profile named '\(p)'; `ww profile list` shows the available ones")
+                }
+                source = s
+            }
+            reason = ProfileResolver.Selection.explicit(p).reason
+        } else {
+            let (s, selection) = try resolver.select(for: ctx, identity: identity)
+            source = s
+            reason = selection.reason
+        }
+        var profile = try resolver.load(source)
+        profile = try resolver.applying(try overrides.layer(), to: profile)
+        let host = HostFacts(
+            fileSystem: RealFileSystem(),
+            inputDevices: profile.gamepads.value ? DeviceScan.inputDevices() : [],
+            hidrawDevices: profile.gamepads.value ? DeviceScan.hidrawDevices() : [],
+            wardenExecutable: HostEnvironment.executablePath(),
+            wardenLibraryDirectories: HostEnvironment.libraryDirectoriesOutsideSystem(),
+            dataDirectory: directories().data)
+        let plan = try Planner(context: ctx, identity: identity, profile: profile, profileReason: reason, host: host).plan()
+        return Prepared(plan: plan, config: config, context: ctx)
+    }
+}
+
+/// Cheap checks before starting bwrap, each failing with the fix.
+public enum Preflight {
+    public static func bwrapPath(environment: [String: String]) throws -> String {
+        if let explicit = environment["WW_BWRAP"], explicit.hasPrefix("/") { return explicit }
+        if case .found(let p) = CommandResolver.resolve("bwrap", path: environment["PATH"] ?? "/usr/bin:/bin", workingDirectory: "/") { return p }
+        if case .found(let p) = CommandResolver.resolve("bwrap", path: "/usr/bin:/bin:/usr/local/bin", workingDirectory: "/") { return p }
+        throw WardenError(.host, "bwrap not found: install the bubblewrap package (Debian/Ubuntu: sudo apt install bubblewrap)")
+    }
+
+    public static func userNamespaces() throws {
+        if FileManager.default.fileExists(atPath: "/.flatpak-info") {
+            throw WardenError(.host, "ww is running inside Flatpak, where bwrap cannot create a nested sandbox; run ww from the host (a native Steam/Lutris), not from a Flatpak app")
+        }
+        if getuid() == 0 { return }
+        func sysctl(_ path: String) -> String? { RealFileSystem.readSmallFile(path).map { $0.filter { !$0.isWhitespace } } }
+        if sysctl("/proc/sys/user/max_user_namespaces") == "0" {
+            throw WardenError(.host, "user namespaces are disabled (user.max_user_namespaces = 0); enable them with `sudo sysctl user.max_user_namespaces=15000`")
+        }
+        if sysctl("/proc/sys/kernel/unprivileged_userns_clone") == "0" {
+            throw WardenError(.host, "unprivileged user namespaces are disabled (kernel.unprivileged_userns_clone = 0); enable them with `sudo sysctl kernel.unprivileged_userns_clone=1`")
+        }
+    }
+}

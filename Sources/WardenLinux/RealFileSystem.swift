@@ -1,0 +1,107 @@
+import Foundation
+import Glibc
+import WardenCore
+
+/// `HostFileSystem` answered by lstat/readlink/readdir/realpath on this machine.
+public struct RealFileSystem: HostFileSystem {
+    public init() {}
+
+    public func kind(_ path: String) -> FileKind? {
+        var st = stat()
+        guard lstat(path, &st) == 0 else { return nil }
+        switch st.st_mode & S_IFMT {
+        case S_IFDIR: return .directory
+        case S_IFREG: return .file
+        case S_IFLNK: return .symlink
+        case S_IFSOCK: return .socket
+        case S_IFIFO: return .fifo
+        case S_IFCHR: return .characterDevice
+        case S_IFBLK: return .blockDevice
+        default: return .file
+        }
+    }
+
+    public func symlinkTarget(_ path: String) -> String? {
+        var buf = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let n = readlink(path, &buf, buf.count - 1)
+        guard n >= 0 else { return nil }
+        return String(decoding: buf[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    public func list(_ directory: String) -> [String] {
+        guard let dir = opendir(directory) else { return [] }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafePointer(to: entry.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+
+    public func canonical(_ path: String) -> String? {
+        guard let p = realpath(path, nil) else { return nil }
+        defer { free(p) }
+        return String(cString: p)
+    }
+
+    /// Whole small file as text (sysfs, udev data); nil when unreadable.
+    public static func readSmallFile(_ path: String, limit: Int = 65536) -> String? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var out: [UInt8] = []
+        var buf = [UInt8](repeating: 0, count: 4096)
+        while out.count < limit {
+            let n = read(fd, &buf, buf.count)
+            if n <= 0 { break }
+            out += buf[0..<n]
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
+
+/// Gamepads versus keyboards and mice, from udev's database (or the kernel's capability bits).
+public enum DeviceScan {
+    public static func inputDevices() -> [InputDevice] {
+        let fs = RealFileSystem()
+        var out: [InputDevice] = []
+        for name in fs.list("/dev/input") where name.hasPrefix("event") || name.hasPrefix("js") {
+            let path = "/dev/input/\(name)"
+            let sys = "/sys/class/input/\(name)"
+            guard let dev = RealFileSystem.readSmallFile("\(sys)/dev")?.trimmingCharacters(in: .whitespacesAndNewlines) else { continue }
+            let udev = RealFileSystem.readSmallFile("/run/udev/data/c\(dev)") ?? ""
+            func flag(_ key: String) -> Bool { udev.contains("E:\(key)=1") }
+            var joystick = flag("ID_INPUT_JOYSTICK")
+            var keyboard = flag("ID_INPUT_KEYBOARD") || flag("ID_INPUT_KEY")
+            var mouse = flag("ID_INPUT_MOUSE") || flag("ID_INPUT_TOUCHPAD") || flag("ID_INPUT_TABLET")
+            if udev.isEmpty {
+                // No udev record: a joystick reports absolute axes and no relative ones; unknown means not granted.
+                let abs = RealFileSystem.readSmallFile("\(sys)/device/capabilities/abs")?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "0"
+                let rel = RealFileSystem.readSmallFile("\(sys)/device/capabilities/rel")?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "0"
+                joystick = name.hasPrefix("js") || (abs != "0" && rel == "0" && abs != "")
+                keyboard = !joystick
+                mouse = rel != "0"
+            }
+            out.append(InputDevice(path: path, isJoystick: joystick, isKeyboard: keyboard, isMouse: mouse))
+        }
+        return out
+    }
+
+    public static func hidrawDevices() -> [HidrawDevice] {
+        let fs = RealFileSystem()
+        var out: [HidrawDevice] = []
+        for name in fs.list("/dev") where name.hasPrefix("hidraw") {
+            guard let uevent = RealFileSystem.readSmallFile("/sys/class/hidraw/\(name)/device/uevent") else { continue }
+            // HID_ID=0003:0000054C:000009CC → bus:vendor:product
+            guard let line = uevent.split(separator: "\n").first(where: { $0.hasPrefix("HID_ID=") }) else { continue }
+            let parts = line.dropFirst("HID_ID=".count).split(separator: ":")
+            guard parts.count == 3, let vendor = UInt32(parts[1], radix: 16) else { continue }
+            out.append(HidrawDevice(path: "/dev/\(name)", vendorID: UInt16(truncatingIfNeeded: vendor)))
+        }
+        return out
+    }
+}
+

@@ -1,0 +1,36 @@
+import ArgumentParser
+import WardenCore
+
+/// Options shared by `ww run` and `ww plan` (SPEC §2); each is also settable in a profile.
+struct RunOptions: ParsableArguments {
+    @Option(name: [.short, .long], help: "Profile name, or a path to a profile file.")
+    var profile: String?
+
+    @Option(help: ArgumentHelp("Network mode.", valueName: "off|proxy|observe|full"))
+    var network: String?
+
+    @Option(help: ArgumentHelp("Home folder seen by the game.", valueName: "virtual|host-ro|host"))
+    var home: String?
+
+    @Option(name: .customLong("ro"), help: "Make PATH visible read-only (repeatable).")
+    var readOnly: [String] = []
+
+    @Option(name: .customLong("rw"), help: "Make PATH visible read-write (repeatable).")
+    var readWrite: [String] = []
+
+    @Option(name: .customLong("hide"), help: "Hide PATH from the game (repeatable).")
+    var hide: [String] = []
+
+    @Flag(help: "Explain decisions (skipped paths, identification).")
+    var verbose = false
+
+    @Flag(help: "Print nothing but errors.")
+    var quiet = false
+
+    @Argument(parsing: .postTerminator, help: ArgumentHelp("The command to run, after --.", valueName: "command"))
+    var command: [String] = []
+
+    var overrides: CommandLineOverrides {
+        CommandLineOverrides(network: network, home: home, readOnly: readOnly, readWrite: readWrite, hidden: hide)
+    }
+}

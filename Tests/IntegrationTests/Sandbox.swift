@@ -1,0 +1,144 @@
+import Foundation
+import XCTest
+
+/// Runs the real `ww` (and through it the real bwrap) as an unprivileged user with a fake home
+/// full of planted secrets. As root, commands drop to the user `WW_TEST_USER` (default wwtest)
+/// with setpriv, so user namespaces are exercised exactly as a player's session would.
+final class Sandbox {
+    static let shared = Sandbox()
+
+    let root: String
+    let wwBinary: String
+    let profilesDir: String
+    let user: String
+    let uid: UInt32
+    let gid: UInt32
+    let isRoot = getuid() == 0
+
+    static var packageRoot: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    }
+
+    private init() {
+        user = ProcessInfo.processInfo.environment["WW_TEST_USER"] ?? "wwtest"
+        root = "/tmp/ww-it-\(getpid())"
+        try? FileManager.default.removeItem(atPath: root)
+        try! FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+        let built = ProcessInfo.processInfo.environment["WW_BIN"] ?? Sandbox.packageRoot + "/.build/debug/ww"
+        precondition(FileManager.default.fileExists(atPath: built), "build ww first (swift build), or set WW_BIN")
+        wwBinary = root + "/bin/ww"
+        try! FileManager.default.createDirectory(atPath: root + "/bin", withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+        try! FileManager.default.copyItem(atPath: built, toPath: wwBinary)
+        chmod(wwBinary, 0o755)
+        profilesDir = root + "/profiles"
+        try! FileManager.default.copyItem(atPath: Sandbox.packageRoot + "/profiles", toPath: profilesDir)
+        _ = try? Sandbox.run("/bin/chmod", ["-R", "a+rX", root])
+        if getuid() == 0 {
+            guard let pw = getpwnam(user) else { fatalError("create the test user first: useradd -m \(user) (or set WW_TEST_USER)") }
+            uid = pw.pointee.pw_uid
+            gid = pw.pointee.pw_gid
+        } else {
+            uid = getuid()
+            gid = getgid()
+        }
+    }
+
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+        var output: String { stdout + stderr }
+    }
+
+    /// A fresh fake home owned by the test user, with the secrets a stealer looks for.
+    func makeHome(_ name: String = UUID().uuidString) throws -> FakeHome {
+        let home = FakeHome(path: "\(root)/homes/\(name)")
+        try home.plant()
+        chownTree(home.path)
+        return home
+    }
+
+    func chownTree(_ path: String) {
+        guard isRoot else { return }
+        _ = try? Sandbox.run("/bin/chown", ["-R", "\(uid):\(gid)", path])
+        // The user must be able to reach it.
+        var dir = (path as NSString).deletingLastPathComponent
+        while dir.hasPrefix(root) { chmod(dir, 0o755); dir = (dir as NSString).deletingLastPathComponent }
+    }
+
+    /// `ww ARGS` as the test user, with a clean environment: HOME, PATH, the profile path, plus `env`.
+    func ww(_ args: [String], home: FakeHome, env: [String: String] = [:], cwd: String? = nil, timeout: TimeInterval = 120) throws -> Result {
+        var environment = ["HOME": home.path, "PATH": "/usr/local/bin:/usr/bin:/bin", "WW_PROFILE_PATH": profilesDir, "LANG": "C.UTF-8", "USER": user]
+        for (k, v) in env { environment[k] = v }
+        return try asUser(wwBinary, args, env: environment, cwd: cwd ?? home.path, timeout: timeout)
+    }
+
+    /// Runs a program as the test user (setpriv when we are root).
+    func asUser(_ program: String, _ args: [String], env: [String: String], cwd: String, timeout: TimeInterval = 120) throws -> Result {
+        let envArgs = env.keys.sorted().map { "\($0)=\(env[$0]!)" }
+        if isRoot {
+            return try Sandbox.run("/usr/bin/setpriv", ["--reuid=\(uid)", "--regid=\(gid)", "--clear-groups", "--", "/usr/bin/env", "-i"] + envArgs + [program] + args, cwd: cwd, timeout: timeout)
+        }
+        return try Sandbox.run("/usr/bin/env", ["-i"] + envArgs + [program] + args, cwd: cwd, timeout: timeout)
+    }
+
+    @discardableResult
+    static func run(_ program: String, _ args: [String], cwd: String? = nil, timeout: TimeInterval = 120) throws -> Result {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: program)
+        p.arguments = args
+        if let cwd { p.currentDirectoryURL = URL(fileURLWithPath: cwd) }
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        p.standardInput = FileHandle.nullDevice
+        try p.run()
+        // Read both pipes while the process runs so a chatty child never blocks.
+        var outData = Data(), errData = Data()
+        let group = DispatchGroup()
+        group.enter(); DispatchQueue.global().async { outData = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        group.enter(); DispatchQueue.global().async { errData = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        let deadline = Date().addingTimeInterval(timeout)
+        while p.isRunning && Date() < deadline { usleep(10_000) }
+        if p.isRunning { kill(p.processIdentifier, SIGKILL) }
+        p.waitUntilExit()
+        group.wait()
+        let status = p.terminationReason == .uncaughtSignal ? 128 + p.terminationStatus : p.terminationStatus
+        return Result(status: status, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
+    }
+}
+
+/// A home folder with planted secrets and persistence targets whose content the tests compare after.
+struct FakeHome {
+    let path: String
+    static let secretKey = "-----BEGIN OPENSSH PRIVATE KEY----- PLANTED-SECRET-KEY"
+    static let cookies = "SQLite format 3 PLANTED-COOKIES"
+    static let bashrc = "# PLANTED-BASHRC\n"
+
+    var sshKey: String { path + "/.ssh/id_rsa" }
+    var cookiesFile: String { path + "/.mozilla/firefox/default.profile/cookies.sqlite" }
+    var bashrcFile: String { path + "/.bashrc" }
+    var autostart: String { path + "/.config/autostart" }
+
+    func plant() throws {
+        let fm = FileManager.default
+        for dir in [".ssh", ".mozilla/firefox/default.profile", ".config/autostart", ".local/share/keyrings", ".gnupg"] {
+            try fm.createDirectory(atPath: path + "/" + dir, withIntermediateDirectories: true)
+        }
+        try FakeHome.secretKey.write(toFile: sshKey, atomically: true, encoding: .utf8)
+        try FakeHome.cookies.write(toFile: cookiesFile, atomically: true, encoding: .utf8)
+        try FakeHome.bashrc.write(toFile: bashrcFile, atomically: true, encoding: .utf8)
+        try "PLANTED-KEYRING".write(toFile: path + "/.local/share/keyrings/login.keyring", atomically: true, encoding: .utf8)
+        chmod(path, 0o755)
+    }
+
+    /// Content of every planted file, to prove nothing changed.
+    func snapshot() -> [String: String] {
+        var out: [String: String] = [:]
+        for f in [sshKey, cookiesFile, bashrcFile, path + "/.local/share/keyrings/login.keyring"] {
+            out[f] = (try? String(contentsOfFile: f, encoding: .utf8)) ?? "<missing>"
+        }
+        out["autostart entries"] = ((try? FileManager.default.contentsOfDirectory(atPath: autostart)) ?? []).sorted().joined(separator: ",")
+        return out
+    }
+}

