@@ -1,0 +1,48 @@
+# WineWarden: `make run` installs what is needed and runs the demo; `make test` runs every test.
+SWIFT ?= $(shell command -v swift 2>/dev/null || echo /opt/swift/usr/bin/swift)
+PREFIX ?= $(HOME)/.local
+TEST_USER ?= wwtest
+DEBIAN_PACKAGES = bubblewrap socat libseccomp-dev xdg-dbus-proxy wine wine64 gcc-mingw-w64-x86-64 gcc-mingw-w64-i686 \
+                  xvfb xauth tmux hyperfine
+
+.PHONY: all deps build release run test unit integration bench clean
+
+all: release
+
+# System packages (Debian 12). As a normal user: sudo make deps.
+deps:
+	@if [ "$$(id -u)" -ne 0 ]; then echo "make deps needs root: sudo make deps"; exit 1; fi
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(DEBIAN_PACKAGES) >/dev/null
+
+build:
+	$(SWIFT) build
+
+# The binary players install: Swift runtime linked statically (starts in a few ms, binds into the sandbox alone).
+release:
+	$(SWIFT) build -c release --static-swift-stdlib
+	@echo "built .build/release/ww"
+
+# The main job: a Windows credential stealer under Wine, without and with ww.
+run: deps release
+	sh demo/run-demo.sh $(CURDIR)/.build/release/ww
+
+# Every test. As root the sandbox tests drop to the unprivileged user $(TEST_USER) (created here).
+test: build
+	@if [ "$$(id -u)" -eq 0 ] && ! id $(TEST_USER) >/dev/null 2>&1; then useradd -m -s /bin/sh $(TEST_USER); fi
+	$(SWIFT) build --build-tests
+	WW_TEST_USER=$(TEST_USER) $(SWIFT) test --skip-build
+
+unit: build
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build --filter WardenCoreTests
+
+integration: build
+	$(SWIFT) build --build-tests
+	WW_TEST_USER=$(TEST_USER) $(SWIFT) test --skip-build --filter IntegrationTests
+
+bench: release
+	sh bench/start.sh .build/release/ww
+
+clean:
+	rm -rf .build .build-* demo/out

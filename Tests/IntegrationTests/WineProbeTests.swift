@@ -1,0 +1,61 @@
+import XCTest
+
+/// A Windows "credential stealer" built with mingw, run by real Wine inside ww: it cannot reach the
+/// planted secrets through Z:\, cannot plant persistence, and its exit code comes back.
+final class WineProbeTests: XCTestCase {
+    let sb = Sandbox.shared
+
+    /// Builds demo/probe.c into the test folder; skips when mingw or wine is not installed.
+    func probe() throws -> String {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/wine") else { throw XCTSkip("wine is not installed (apt-get install wine wine64)") }
+        let dir = sb.root + "/wine"
+        let exe = dir + "/probe.exe"
+        if !FileManager.default.fileExists(atPath: exe) {
+            let r = try Sandbox.run("/bin/sh", [Sandbox.packageRoot + "/demo/build-probe.sh", dir])
+            guard r.status == 0 else { throw XCTSkip("cannot build the probe: \(r.output)") }
+            _ = try Sandbox.run("/bin/chmod", ["-R", "a+rX", dir])
+        }
+        return exe
+    }
+
+    func lines(_ output: String) -> [String: String] {
+        var out: [String: String] = [:]
+        for line in output.split(separator: "\n") where line.hasPrefix("PROBE ") {
+            let parts = line.split(separator: " ", maxSplits: 2)
+            if parts.count >= 3 { out[String(parts[1])] = String(parts[2]) }
+        }
+        return out
+    }
+
+    func testProbeStealsWithoutTheSandbox() throws {
+        // The control: plain Wine as the same user reads the planted key, so the next test can fail.
+        let exe = try probe()
+        let home = try sb.makeHome()
+        let prefix = home.path + "/control-prefix"
+        try FileManager.default.createDirectory(atPath: prefix, withIntermediateDirectories: true)
+        sb.chownTree(home.path)
+        let r = try sb.asUser("/usr/bin/wine", [exe, "--only", "ssh_key"], env: [
+            "HOME": home.path, "PATH": "/usr/bin:/bin", "WINEPREFIX": prefix, "WINEDEBUG": "-all",
+            "WINEDLLOVERRIDES": "mscoree,mshtml=;winemenubuilder.exe=d"], cwd: home.path, timeout: 180)
+        let got = lines(r.stdout)
+        XCTAssertEqual(got["done"] != nil || r.stdout.contains("PROBE done"), true, r.output)
+        XCTAssertTrue(got["ssh_key"]?.hasPrefix("OK") == true, r.output)
+    }
+
+    func testProbeUnderWineInsideWWIsBlockedAndItsExitCodeComesBack() throws {
+        let exe = try probe()
+        let home = try sb.makeHome()
+        let before = home.snapshot()
+        let r = try sb.ww(["--", "wine", exe, "--exit", "7"], home: home, timeout: 240)
+        XCTAssertEqual(r.status, 7, r.output)
+        XCTAssertTrue(r.stdout.contains("PROBE done"), r.output)
+        let got = lines(r.stdout)
+        for check in ["ssh_key", "firefox_cookies", "shadow", "bashrc", "autostart"] {
+            XCTAssertTrue(got[check]?.hasPrefix("BLOCKED") == true, "\(check): \(got[check] ?? "missing")\n\(r.output)")
+        }
+        XCTAssertFalse(r.output.contains("PLANTED"), r.output)
+        XCTAssertEqual(home.snapshot(), before, "the real files changed")
+        // The prefix Wine created lives in the game's virtual home, not in the real one.
+        XCTAssertFalse(FileManager.default.fileExists(atPath: home.path + "/.wine"))
+    }
+}

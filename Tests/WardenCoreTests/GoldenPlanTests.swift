@@ -1,0 +1,416 @@
+// Golden plans: (launch context, shipped profile, made-up host) -> SandboxPlan JSON and bwrap argv.
+// Regenerate with `WW_UPDATE_GOLDEN=1 swift test --filter GoldenPlanTests`, then read the diff.
+
+import Foundation
+import XCTest
+@testable import WardenCore
+
+/// A host file system answered from a table: kinds, symlink targets, listings derived from the keys.
+struct FakeFileSystem: HostFileSystem {
+    var kinds: [String: FileKind] = [:]
+    var links: [String: String] = [:]
+
+    func kind(_ path: String) -> FileKind? { kinds[Paths.normalize(path)] }
+    func symlinkTarget(_ path: String) -> String? { links[Paths.normalize(path)] }
+    func list(_ directory: String) -> [String] {
+        let dir = Paths.normalize(directory)
+        return kinds.keys.filter { $0 != dir && Paths.dirname($0) == dir }.map { Paths.basename($0) }.sorted()
+    }
+    func canonical(_ path: String) -> String? { kind(path) == nil ? nil : Paths.normalize(path) }
+
+    /// Adds `path` with `kind` and every missing parent folder.
+    mutating func add(_ path: String, _ kind: FileKind) {
+        var p = Paths.dirname(path)
+        while p != "/" && kinds[p] == nil { kinds[p] = .directory; p = Paths.dirname(p) }
+        kinds[path] = kind
+    }
+
+    mutating func link(_ path: String, _ target: String) {
+        add(path, .symlink)
+        links[path] = target
+    }
+
+    /// A desktop with a merged /usr, a GPU, ntsync, X11/Wayland/Pulse sockets and a home full of secrets.
+    static func desktop() -> FakeFileSystem {
+        var fs = FakeFileSystem()
+        fs.kinds["/"] = .directory
+        for d in ["/usr", "/usr/bin", "/usr/lib", "/usr/share", "/etc", "/sys/block", "/sys/bus", "/sys/class", "/sys/dev",
+                  "/sys/devices", "/proc", "/dev", "/dev/dri", "/dev/input", "/tmp", "/tmp/.X11-unix", "/run/user/1000",
+                  "/run/user/1000/pulse", "/home/player"] {
+            fs.add(d, .directory)
+        }
+        fs.link("/bin", "usr/bin")
+        fs.link("/sbin", "usr/bin")
+        fs.link("/lib", "usr/lib")
+        fs.link("/lib64", "usr/lib")
+        fs.add("/usr/bin/wine", .file)
+        fs.add("/usr/local/bin/ww", .file)
+        fs.add("/etc/passwd", .file)
+        fs.add("/dev/dri/card0", .characterDevice)
+        fs.add("/dev/dri/renderD128", .characterDevice)
+        fs.add("/dev/nvidia0", .characterDevice)
+        fs.add("/dev/nvidiactl", .characterDevice)
+        fs.add("/dev/ntsync", .characterDevice)
+        fs.add("/dev/uinput", .characterDevice)
+        fs.add("/dev/input/event3", .characterDevice)
+        fs.add("/dev/input/event4", .characterDevice)
+        fs.add("/dev/hidraw0", .characterDevice)
+        fs.add("/tmp/.X11-unix/X0", .socket)
+        fs.add("/run/user/1000/wayland-0", .socket)
+        fs.add("/run/user/1000/pulse/native", .socket)
+        fs.add("/run/user/1000/bus", .socket)
+        let h = "/home/player"
+        fs.add("\(h)/.ssh/id_ed25519", .file)
+        fs.add("\(h)/.mozilla/firefox/profiles.ini", .file)
+        fs.add("\(h)/.bashrc", .file)
+        fs.add("\(h)/.config/autostart", .directory)
+        fs.add("\(h)/.Xauthority", .file)
+        fs.add("\(h)/.local/share/winewarden", .directory)
+        fs.add("\(h)/.steam/steam/ssfn123", .file)
+        fs.add("\(h)/.steam/steam/config/loginusers.vdf", .file)
+        fs.add("\(h)/.steam/steam/ubuntu12_32/reaper", .file)
+        fs.add("\(h)/.steam/steam/steamapps/common/Proton - Experimental/proton", .file)
+        fs.add("\(h)/.steam/steam/steamapps/common/ELDEN RING/Game/eldenring.exe", .file)
+        fs.add("\(h)/.steam/steam/steamapps/compatdata/1245620/pfx", .directory)
+        fs.add("\(h)/Games/native/game.x86_64", .file)
+        fs.add("\(h)/Games/foo/Foo.exe", .file)
+        fs.add("\(h)/Prefixes/foo/drive_c", .directory)
+        fs.add("\(h)/Games/diablo-ii/prefix/drive_c", .directory)
+        fs.add("\(h)/Games/diablo-ii/drive_c/D2/Game.exe", .file)
+        return fs
+    }
+}
+
+enum Fixture {
+    static let user = UserInfo(name: "player", uid: 1000, gid: 1000, home: "/home/player")
+    static let gamepad = InputDevice(path: "/dev/input/event3", isJoystick: true, isKeyboard: false, isMouse: false)
+    static let keyboard = InputDevice(path: "/dev/input/event4", isJoystick: false, isKeyboard: true, isMouse: false)
+    static let controller = HidrawDevice(path: "/dev/hidraw0", vendorID: 0x054c)
+
+    static var repoRoot: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    }
+    static var goldenDirectory: URL { URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden") }
+
+    /// The repository's shipped profiles, read from disk, with stable `profiles/<name>.toml` paths.
+    static func shippedCatalog() throws -> ProfileCatalog {
+        let dir = repoRoot.appendingPathComponent("profiles")
+        let names = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".toml") }.sorted()
+        let sources = try names.map { file -> ProfileSource in
+            let text = try String(contentsOf: dir.appendingPathComponent(file), encoding: .utf8)
+            return ProfileSource(name: String(file.dropLast(5)), path: "profiles/\(file)", text: text)
+        }
+        return ProfileCatalog(searchOrder: sources)
+    }
+
+    static func host(_ fs: FakeFileSystem = .desktop()) -> HostFacts {
+        HostFacts(fileSystem: fs, inputDevices: [keyboard, gamepad], hidrawDevices: [controller],
+                  wardenExecutable: "/usr/local/bin/ww", dataDirectory: "/home/player/.local/share/winewarden")
+    }
+
+    static let baseEnvironment: [String: String] = [
+        "HOME": "/home/player", "USER": "player", "PATH": "/usr/local/bin:/usr/bin",
+        "DISPLAY": ":0", "XDG_RUNTIME_DIR": "/run/user/1000", "WAYLAND_DISPLAY": "wayland-0",
+        "SSH_AUTH_SOCK": "/run/user/1000/ssh-agent.socket", "DBUS_SESSION_BUS_ADDRESS": "unix:path=/run/user/1000/bus",
+    ]
+
+    struct Case {
+        var name: String
+        var context: LaunchContext
+        /// nil: let `ProfileResolver.select` choose, as `ww run` does.
+        var profile: String?
+    }
+
+    static func context(_ command: [String], env extra: [String: String], cwd: String, resolved: String?) -> LaunchContext {
+        LaunchContext(command: command, environment: baseEnvironment.merging(extra) { _, new in new }, workingDirectory: cwd,
+                      user: user, resolvedCommand: resolved, windowsExecutable: LaunchContext.windowsProgramArgument(in: command))
+    }
+
+    static let steamRoot = "/home/player/.steam/steam"
+    static let cases: [Case] = [
+        Case(name: "default-native",
+             context: context(["/home/player/Games/native/game.x86_64"], env: [:], cwd: "/home/player/Games/native",
+                              resolved: "/home/player/Games/native/game.x86_64"),
+             profile: "default"),
+        Case(name: "wine",
+             context: context(["wine", "/home/player/Games/foo/Foo.exe"], env: ["WINEPREFIX": "/home/player/Prefixes/foo"],
+                              cwd: "/home/player/Games/foo", resolved: "/usr/bin/wine"),
+             profile: "wine"),
+        Case(name: "offline",
+             context: context(["wine", "/home/player/Games/foo/Foo.exe"], env: ["WINEPREFIX": "/home/player/Prefixes/foo"],
+                              cwd: "/home/player/Games/foo", resolved: "/usr/bin/wine"),
+             profile: "offline"),
+        Case(name: "steam",
+             context: context(["\(steamRoot)/ubuntu12_32/reaper", "SteamLaunch", "AppId=1245620", "--",
+                               "\(steamRoot)/steamapps/common/Proton - Experimental/proton", "waitforexitandrun",
+                               "\(steamRoot)/steamapps/common/ELDEN RING/Game/eldenring.exe"],
+                              env: ["STEAM_COMPAT_INSTALL_PATH": "\(steamRoot)/steamapps/common/ELDEN RING",
+                                    "STEAM_COMPAT_DATA_PATH": "\(steamRoot)/steamapps/compatdata/1245620",
+                                    "SteamAppId": "1245620", "LD_PRELOAD": "/usr/lib/gameoverlayrenderer.so"],
+                              cwd: "\(steamRoot)/steamapps/common/ELDEN RING/Game", resolved: "\(steamRoot)/ubuntu12_32/reaper"),
+             profile: nil),
+        Case(name: "lutris",
+             context: context(["wine", "/home/player/Games/diablo-ii/drive_c/D2/Game.exe"],
+                              env: ["LUTRIS_GAME_UUID": "7f1c9a0e-1111-2222-3333-444455556666", "GAME_NAME": "Diablo II",
+                                    "GAME_DIRECTORY": "/home/player/Games/diablo-ii", "WINEPREFIX": "/home/player/Games/diablo-ii/prefix"],
+                              cwd: "/home/player/Games/diablo-ii", resolved: "/usr/bin/wine"),
+             profile: "wine"),
+    ]
+
+    static func plan(_ c: Case, fs: FakeFileSystem = .desktop(), catalog: ProfileCatalog? = nil) throws -> SandboxPlan {
+        let catalog = try catalog ?? shippedCatalog()
+        let resolver = ProfileResolver(catalog: catalog)
+        let identity = GameIdentity.resolve(c.context)
+        let source: ProfileSource
+        let reason: String
+        if let name = c.profile {
+            source = try XCTUnwrap(catalog.source(named: name))
+            reason = ProfileResolver.Selection.explicit(name).reason
+        } else {
+            let (s, selection) = try resolver.select(for: c.context, identity: identity)
+            source = s
+            reason = selection.reason
+        }
+        let profile = try resolver.load(source)
+        return try Planner(context: c.context, identity: identity, profile: profile, profileReason: reason, host: host(fs)).plan()
+    }
+
+    static func plan(_ name: String) throws -> SandboxPlan {
+        try plan(try XCTUnwrap(cases.first { $0.name == name }))
+    }
+}
+
+final class GoldenPlanTests: XCTestCase {
+    func json(_ plan: SandboxPlan) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(plan), as: UTF8.self) + "\n"
+    }
+
+    func checkGolden(_ file: String, _ actual: String, line: UInt = #line) throws {
+        let url = Fixture.goldenDirectory.appendingPathComponent(file)
+        if ProcessInfo.processInfo.environment["WW_UPDATE_GOLDEN"] == "1" {
+            try FileManager.default.createDirectory(at: Fixture.goldenDirectory, withIntermediateDirectories: true)
+            try actual.write(to: url, atomically: true, encoding: .utf8)
+            return
+        }
+        guard let expected = try? String(contentsOf: url, encoding: .utf8) else {
+            return XCTFail("missing golden file \(file); run with WW_UPDATE_GOLDEN=1 to create it", line: line)
+        }
+        if expected != actual {
+            let e = expected.split(separator: "\n", omittingEmptySubsequences: false)
+            let a = actual.split(separator: "\n", omittingEmptySubsequences: false)
+            let i = zip(e, a).firstIndex { $0 != $1 } ?? min(e.count, a.count)
+            XCTFail("""
+                \(file) differs from the golden file at line \(i + 1):
+                  golden: \(i < e.count ? String(e[i]) : "<end>")
+                  actual: \(i < a.count ? String(a[i]) : "<end>")
+                rerun with WW_UPDATE_GOLDEN=1 if the change is intended
+                """, line: line)
+        }
+    }
+
+    func checkCase(_ name: String, line: UInt = #line) throws {
+        let plan = try Fixture.plan(name)
+        try checkGolden("\(name).plan.json", try json(plan), line: line)
+        let argv = BwrapCommand.render(plan).arguments.joined(separator: "\n") + "\n"
+        try checkGolden("\(name).argv", argv, line: line)
+    }
+
+    func testDefaultProfileNativeCommandMatchesGolden() throws { try checkCase("default-native") }
+    func testWineProfileMatchesGolden() throws { try checkCase("wine") }
+    func testOfflineProfileMatchesGolden() throws { try checkCase("offline") }
+    func testSteamLaunchMatchesGolden() throws { try checkCase("steam") }
+    func testLutrisLaunchMatchesGolden() throws { try checkCase("lutris") }
+}
+
+/// Properties every golden plan must have, stated directly so a regenerated golden cannot hide them.
+final class PlanPropertyTests: XCTestCase {
+    func allPlans() throws -> [(String, SandboxPlan)] {
+        try Fixture.cases.map { ($0.name, try Fixture.plan($0)) }
+    }
+
+    func argv(_ plan: SandboxPlan) -> [String] { BwrapCommand.render(plan).arguments }
+
+    func env(_ plan: SandboxPlan, _ name: String) -> String? { plan.environment.first { $0.name == name }?.value }
+
+    func testNoWritableBindHasASystemSource() throws {
+        for (name, plan) in try allPlans() {
+            for m in plan.mounts where m.kind == .bind {
+                let src = m.source ?? ""
+                for system in ["/usr", "/etc", "/bin", "/sbin", "/lib", "/lib64", "/sys", "/proc", "/dev", "/boot"] {
+                    XCTAssertFalse(Paths.isWithin(src, system), "\(name): writable bind of \(src)")
+                }
+            }
+        }
+    }
+
+    func testSystemFoldersAreReadOnly() throws {
+        for (name, plan) in try allPlans() {
+            XCTAssertTrue(plan.mounts.contains(MountStep(.readOnlyBind, source: "/usr", "/usr", reason: "system")), name)
+            XCTAssertTrue(plan.mounts.contains { $0.kind == .readOnlyBind && $0.source == "/etc" && $0.destination == "/etc" }, name)
+            XCTAssertTrue(plan.mounts.contains { $0.kind == .symlink && $0.source == "usr/bin" && $0.destination == "/bin" }, name)
+        }
+    }
+
+    func testSandboxRootIsRemountedReadOnly() throws {
+        for (name, plan) in try allPlans() {
+            XCTAssertTrue(plan.mounts.contains { $0.kind == .remountReadOnly && $0.destination == "/" }, name)
+        }
+    }
+
+    func testRealHomeAndSecretsAreNeverABindSource() throws {
+        for (name, plan) in try allPlans() {
+            for m in plan.mounts where m.kind == .bind || m.kind == .readOnlyBind {
+                let src = m.source ?? ""
+                XCTAssertNotEqual(src, "/home/player", "\(name): real home bound")
+                for secret in [".ssh", ".mozilla", ".steam/steam/ssfn123", ".steam/steam/config"] {
+                    XCTAssertFalse(Paths.isWithin(src, "/home/player/\(secret)"), "\(name): \(src) exposes a secret")
+                }
+            }
+        }
+    }
+
+    func testHomeIsTheVirtualHomeOfTheGame() throws {
+        for (name, plan) in try allPlans() {
+            let vhome = "/home/player/.local/share/winewarden/virtual/\(plan.game.id)/home"
+            XCTAssertTrue(plan.mounts.contains { $0.kind == .bind && $0.source == vhome && $0.destination == "/home/player" }, name)
+            XCTAssertTrue(plan.directoriesToCreate.contains(vhome), name)
+        }
+    }
+
+    func testGamepadAndControllerAreGrantedButKeyboardAndUinputNever() throws {
+        for (name, plan) in try allPlans() {
+            let a = argv(plan)
+            XCTAssertTrue(a.contains("/dev/input/event3"), "\(name): gamepad missing")
+            XCTAssertTrue(a.contains("/dev/hidraw0"), "\(name): Sony controller (hidraw) missing")
+            XCTAssertFalse(a.contains("/dev/input/event4"), "\(name): keyboard granted")
+            XCTAssertFalse(a.contains { $0.contains("uinput") }, "\(name): uinput granted")
+            XCTAssertTrue(plan.notes.contains { $0.hasPrefix("/dev/input/event4 not granted") }, name)
+        }
+    }
+
+    func testGPUAndNtsyncAreDeviceBinds() throws {
+        for (name, plan) in try allPlans() {
+            for dev in ["/dev/dri", "/dev/nvidia0", "/dev/nvidiactl", "/dev/ntsync"] {
+                XCTAssertTrue(plan.mounts.contains { $0.kind == .deviceBind && $0.source == dev && $0.destination == dev }, "\(name): \(dev)")
+            }
+        }
+    }
+
+    func testSecretsAndBusAddressesAreRemovedFromTheEnvironment() throws {
+        for (name, plan) in try allPlans() {
+            XCTAssertNil(env(plan, "SSH_AUTH_SOCK"), name)
+            XCTAssertNil(env(plan, "DBUS_SESSION_BUS_ADDRESS"), name)
+            XCTAssertTrue(plan.removedEnvironment.contains { $0.name == "SSH_AUTH_SOCK" }, name)
+            XCTAssertFalse(argv(plan).contains { $0.contains("ssh-agent") }, name)
+            XCTAssertFalse(argv(plan).contains("/run/user/1000/bus"), "\(name): D-Bus socket bound")
+        }
+    }
+
+    func testMenuBuilderIsDisabledEverywhere() throws {
+        for (name, plan) in try allPlans() {
+            XCTAssertTrue(env(plan, "WINEDLLOVERRIDES")?.contains("winemenubuilder.exe=d") == true, name)
+        }
+    }
+
+    func testRuntimeDirIsAnEmptyPrivateTmpfs() throws {
+        for (name, plan) in try allPlans() {
+            XCTAssertTrue(plan.mounts.contains(MountStep(.tmpfs, "/run/user/1000", permissions: "0700",
+                                                         reason: "empty runtime folder (no D-Bus, no agents)")), name)
+        }
+    }
+
+    func testHelperIsBoundReadOnlyAndRunLast() throws {
+        for (name, plan) in try allPlans() {
+            XCTAssertTrue(plan.mounts.contains { $0.kind == .readOnlyBind && $0.source == "/usr/local/bin/ww" && $0.destination == "/run/winewarden/ww" }, name)
+            XCTAssertEqual(Array(argv(plan).suffix(3)), ["--", "/run/winewarden/ww", "__inner-helper"], name)
+            XCTAssertTrue(plan.dieWithParent && plan.dropAllCapabilities, name)
+        }
+    }
+
+    func testPersistenceTargetsInTheVirtualHomeAreNeverWritable() throws {
+        let plan = try Fixture.plan("default-native")
+        XCTAssertTrue(plan.mounts.contains { $0.kind == .hideFile && $0.destination == "/home/player/.bashrc" })
+        XCTAssertTrue(plan.mounts.contains { $0.kind == .tmpfs && $0.destination == "/home/player/.config/autostart" })
+    }
+
+    func testDefaultGrantsTheGameFolderReadWrite() throws {
+        let plan = try Fixture.plan("default-native")
+        XCTAssertTrue(plan.mounts.contains { $0.kind == .bind && $0.source == "/home/player/Games/native" && $0.destination == "/home/player/Games/native" })
+        XCTAssertEqual(plan.workingDirectory, "/home/player/Games/native")
+        XCTAssertTrue(argv(plan).contains("--unshare-net"))
+        XCTAssertEqual(plan.game.source, .executable)
+    }
+
+    func testWineProfileIsSelectedForWineAndGrantsThePrefix() throws {
+        let c = Fixture.Case(name: "wine-selected", context: Fixture.cases[1].context, profile: nil)
+        let plan = try Fixture.plan(c)
+        XCTAssertEqual(plan.profile, "wine")
+        XCTAssertEqual(plan.profileChain, ["profiles/default.toml", "profiles/wine.toml"])
+        XCTAssertTrue(plan.mounts.contains { $0.kind == .bind && $0.source == "/home/player/Prefixes/foo" })
+        XCTAssertTrue(plan.mounts.contains { $0.kind == .bind && $0.source == "/home/player/Games/foo" })
+        XCTAssertEqual(env(plan, "WINEDEBUG"), "-all")
+        XCTAssertTrue(plan.game.id.hasPrefix("wine:"))
+    }
+
+    func testOfflineProfileHasNoNetwork() throws {
+        let plan = try Fixture.plan("offline")
+        XCTAssertEqual(plan.network, .off)
+        XCTAssertTrue(argv(plan).contains("--unshare-net"))
+        XCTAssertEqual(plan.profileChain, ["profiles/default.toml", "profiles/wine.toml", "profiles/offline.toml"])
+    }
+
+    func testSteamLaunchIsIdentifiedByAppIdKeepsLDPreloadAndFallsBackToDefault() throws {
+        let plan = try Fixture.plan("steam")
+        XCTAssertEqual(plan.game.id, "steam:1245620")
+        XCTAssertEqual(plan.game.source, .steamLaunch)
+        XCTAssertEqual(plan.profile, "default")
+        XCTAssertEqual(plan.profileReason, ProfileResolver.Selection.fallback.reason)
+        XCTAssertEqual(env(plan, "LD_PRELOAD"), "/usr/lib/gameoverlayrenderer.so")
+        XCTAssertEqual(env(plan, "DISPLAY"), ":0")
+        XCTAssertEqual(plan.game.gameDirectory, "/home/player/.steam/steam/steamapps/common/ELDEN RING")
+        XCTAssertTrue(plan.mounts.contains { $0.kind == .bind && $0.source == "/home/player/.steam/steam/steamapps/common/ELDEN RING" })
+    }
+
+    func testLutrisLaunchIsIdentifiedByGameNameAndPrefixInsideGameFolderIsNotBoundTwice() throws {
+        let plan = try Fixture.plan("lutris")
+        XCTAssertEqual(plan.game.id, "lutris:diablo-ii")
+        XCTAssertEqual(plan.game.gameDirectory, "/home/player/Games/diablo-ii")
+        XCTAssertTrue(plan.mounts.contains { $0.kind == .bind && $0.source == "/home/player/Games/diablo-ii" })
+        XCTAssertFalse(plan.mounts.contains { $0.source == "/home/player/Games/diablo-ii/prefix" })
+        XCTAssertTrue(plan.notes.contains { $0.contains("/home/player/Games/diablo-ii/prefix is inside another read-write folder") })
+    }
+
+    /// When a profile exposes the Steam folder, its login files stay hidden.
+    func testSteamCredentialsAreHiddenWhenTheSteamFolderIsBound() throws {
+        var catalog = try Fixture.shippedCatalog().sources
+        catalog.insert(ProfileSource(name: "steamdir", path: "profiles/steamdir.toml", text: """
+            extends = "default"
+            [filesystem]
+            read_only = ["~/.steam/steam"]
+            """), at: 0)
+        let c = Fixture.Case(name: "steam-folder", context: Fixture.cases[3].context, profile: "steamdir")
+        let plan = try Fixture.plan(c, catalog: ProfileCatalog(searchOrder: catalog))
+        XCTAssertTrue(plan.mounts.contains { $0.kind == .readOnlyBind && $0.source == "/home/player/.steam/steam" })
+        XCTAssertTrue(plan.mounts.contains { $0.kind == .hideFile && $0.destination == "/home/player/.steam/steam/ssfn123" })
+        XCTAssertTrue(plan.mounts.contains { $0.kind == .hideFile && $0.destination == "/home/player/.steam/steam/config/loginusers.vdf" })
+        // The hide comes after the bind that exposed it, so it is on top.
+        let bind = try XCTUnwrap(plan.mounts.firstIndex { $0.source == "/home/player/.steam/steam" })
+        let hide = try XCTUnwrap(plan.mounts.firstIndex { $0.destination == "/home/player/.steam/steam/ssfn123" })
+        XCTAssertLessThan(bind, hide)
+    }
+
+    func testAReadOnlyRuleNamingASecretFolderIsRefused() throws {
+        var catalog = try Fixture.shippedCatalog().sources
+        catalog.insert(ProfileSource(name: "leaky", path: "profiles/leaky.toml", text: """
+            extends = "default"
+            [filesystem]
+            read_only = ["~/.ssh"]
+            """), at: 0)
+        let c = Fixture.Case(name: "leaky", context: Fixture.cases[0].context, profile: "leaky")
+        XCTAssertThrowsError(try Fixture.plan(c, catalog: ProfileCatalog(searchOrder: catalog))) { error in
+            XCTAssertTrue((error as? WardenError)?.message.contains("profiles/leaky.toml:3:") == true, "\(error)")
+        }
+    }
+}
