@@ -44,6 +44,22 @@ int ww_signalfd_read(int fd, int *signo, int *code, int *sender_pid) {
     return 1;
 }
 
+// Parent side of fork+exec: the CLOEXEC pipe closes on a successful exec, or carries the child's errno.
+static int wait_for_exec(pid_t pid, int status_pipe[2], pid_t *pid_out) {
+    close(status_pipe[1]);
+    int child_errno = 0;
+    ssize_t n;
+    do { n = read(status_pipe[0], &child_errno, sizeof child_errno); } while (n < 0 && errno == EINTR);
+    close(status_pipe[0]);
+    if (n == sizeof child_errno) {
+        int st;
+        waitpid(pid, &st, 0);
+        return child_errno;
+    }
+    *pid_out = pid;
+    return 0;
+}
+
 int ww_spawn(const char *path, char *const argv[], char *const envp[], const int *fds, int nfds,
              const int *ignored, int nignored, pid_t *pid_out) {
     int status_pipe[2];
@@ -95,18 +111,7 @@ int ww_spawn(const char *path, char *const argv[], char *const envp[], const int
         _exit(127);
     }
     for (int i = 0; i < nfds; i++) close(high[i]);
-    close(status_pipe[1]);
-    int child_errno = 0;
-    ssize_t n;
-    do { n = read(status_pipe[0], &child_errno, sizeof child_errno); } while (n < 0 && errno == EINTR);
-    close(status_pipe[0]);
-    if (n == sizeof child_errno) {
-        int st;
-        waitpid(pid, &st, 0);
-        return child_errno;
-    }
-    *pid_out = pid;
-    return 0;
+    return wait_for_exec(pid, status_pipe, pid_out);
 }
 
 int ww_pidfd_open(pid_t pid) { return (int)syscall(SYS_pidfd_open, pid, 0); }
@@ -222,18 +227,7 @@ int ww_fork_exec_game(const char *file, char *const argv[], pid_t *pid_out) {
         (void)ignored_result;
         _exit(127);
     }
-    close(status_pipe[1]);
-    int child_errno = 0;
-    ssize_t n;
-    do { n = read(status_pipe[0], &child_errno, sizeof child_errno); } while (n < 0 && errno == EINTR);
-    close(status_pipe[0]);
-    if (n == sizeof child_errno) {
-        int st;
-        waitpid(pid, &st, 0);
-        return child_errno;
-    }
-    *pid_out = pid;
-    return 0;
+    return wait_for_exec(pid, status_pipe, pid_out);
 }
 
 int ww_list_children(pid_t *out, int max) {

@@ -20,7 +20,8 @@ final class WineProbeTests: XCTestCase {
 
     func lines(_ output: String) -> [String: String] {
         var out: [String: String] = [:]
-        for line in output.split(separator: "\n") where line.hasPrefix("PROBE ") {
+        // Wine's console may end lines with \r\n: split on both.
+        for line in output.split(whereSeparator: { $0 == "\n" || $0 == "\r" || $0 == "\r\n" }) where line.hasPrefix("PROBE ") {
             let parts = line.split(separator: " ", maxSplits: 2)
             if parts.count >= 3 { out[String(parts[1])] = String(parts[2]) }
         }

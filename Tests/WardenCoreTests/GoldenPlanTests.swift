@@ -200,7 +200,7 @@ final class GoldenPlanTests: XCTestCase {
         if expected != actual {
             let e = expected.split(separator: "\n", omittingEmptySubsequences: false)
             let a = actual.split(separator: "\n", omittingEmptySubsequences: false)
-            let i = zip(e, a).firstIndex { $0 != $1 } ?? min(e.count, a.count)
+            let i = Array(zip(e, a)).firstIndex { $0.0 != $0.1 } ?? min(e.count, a.count)
             XCTFail("""
                 \(file) differs from the golden file at line \(i + 1):
                   golden: \(i < e.count ? String(e[i]) : "<end>")
@@ -361,12 +361,20 @@ final class PlanPropertyTests: XCTestCase {
         XCTAssertEqual(plan.profileChain, ["profiles/default.toml", "profiles/wine.toml", "profiles/offline.toml"])
     }
 
-    func testSteamLaunchIsIdentifiedByAppIdKeepsLDPreloadAndFallsBackToDefault() throws {
+    /// wine.toml says it is for Wine games "outside Steam", yet its `*.exe` pattern matches the .exe
+    /// that Proton runs, so a Steam launch gets the wine profile instead of the default.
+    func testSteamProtonLaunchFallsBackToDefaultProfile() throws {
+        let plan = try Fixture.plan("steam")
+        guard plan.profile == "default" else {
+            return XCTFail("Steam/Proton launch selects profile '\(plan.profile)' (\(plan.profileReason)), not the default by fallback")
+        }
+        XCTAssertEqual(plan.profileReason, ProfileResolver.Selection.fallback.reason)
+    }
+
+    func testSteamLaunchIsIdentifiedByAppIdAndKeepsLDPreload() throws {
         let plan = try Fixture.plan("steam")
         XCTAssertEqual(plan.game.id, "steam:1245620")
         XCTAssertEqual(plan.game.source, .steamLaunch)
-        XCTAssertEqual(plan.profile, "default")
-        XCTAssertEqual(plan.profileReason, ProfileResolver.Selection.fallback.reason)
         XCTAssertEqual(env(plan, "LD_PRELOAD"), "/usr/lib/gameoverlayrenderer.so")
         XCTAssertEqual(env(plan, "DISPLAY"), ":0")
         XCTAssertEqual(plan.game.gameDirectory, "/home/player/.steam/steam/steamapps/common/ELDEN RING")
@@ -399,6 +407,33 @@ final class PlanPropertyTests: XCTestCase {
         let bind = try XCTUnwrap(plan.mounts.firstIndex { $0.source == "/home/player/.steam/steam" })
         let hide = try XCTUnwrap(plan.mounts.firstIndex { $0.destination == "/home/player/.steam/steam/ssfn123" })
         XCTAssertLessThan(bind, hide)
+    }
+
+    /// Logitech (0x046d), Razer (0x1532) and Microsoft (0x045e) also make keyboards and mice; their
+    /// hidraw nodes carry keystrokes, so the vendor alone cannot make a hidraw node a game controller.
+    func testHidrawOfAKeyboardMakerIsNotGrantedByVendorAlone() throws {
+        let c = Fixture.cases[0]
+        var host = Fixture.host()
+        host.hidrawDevices = [HidrawDevice(path: "/dev/hidraw7", vendorID: 0x046d)]
+        let catalog = try Fixture.shippedCatalog()
+        let profile = try ProfileResolver(catalog: catalog).load(named: "default")
+        let plan = try Planner(context: c.context, identity: GameIdentity.resolve(c.context), profile: profile,
+                               profileReason: "test", host: host).plan()
+        if argv(plan).contains("/dev/hidraw7") {
+            return XCTFail("/dev/hidraw7 of vendor 0x046d (Logitech: keyboards, mice, Unifying receivers) is granted as a game controller; hidraw is chosen by vendor id only")
+        }
+    }
+
+    /// The global config's [network] mode sits below every profile, but default.toml writes mode = "off"
+    /// explicitly, so for every shipped profile the global setting can never take effect.
+    func testGlobalNetworkModeReachesProfilesThatDoNotSetOne() throws {
+        let config = try GlobalConfig.parse(path: "config.toml", text: "[network]\nmode = \"full\"\n")
+        let resolver = ProfileResolver(catalog: try Fixture.shippedCatalog(), globalLayer: config.layer)
+        XCTAssertEqual(try resolver.load(named: "offline").network.value, .off, "offline is off whatever the config says")
+        let wine = try resolver.load(named: "wine")
+        if wine.network.value != .full {
+            return XCTFail("global [network] mode = \"full\" never applies: default.toml sets mode = \"off\" (\(wine.network.origin)), and profiles override the global layer")
+        }
     }
 
     func testAReadOnlyRuleNamingASecretFolderIsRefused() throws {

@@ -165,7 +165,7 @@ final class ProfileValidationTests: XCTestCase {
     func testExtendsCycleErrorNamesTheLine() throws {
         let message = loadError("description = \"x\"\nextends = \"a\"\n", ["a": "extends = \"t\"\n"])
         guard message.contains("t.toml:2:") || message.contains("a.toml:1:") else {
-            throw XCTSkip("BUG: the extends-cycle error names only the file (\(message)), not the file:line of the 'extends' key")
+            return XCTFail("the extends-cycle error names only the file (\(message)), not the file:line of the 'extends' key")
         }
     }
 
@@ -280,6 +280,6 @@ final class ProfileValidationTests: XCTestCase {
     func testTildeUserIsNotAnAbsolutePath() throws {
         // `~other/x` is not expanded by ww (only `~` and `~/`), so it is a relative path.
         let layer = try? ProfileParser.parse(name: "t", path: "t.toml", text: "[filesystem]\nread_only = [\"~other/x\"]\n")
-        if layer != nil { throw XCTSkip("BUG: read_only = [\"~other/x\"] is accepted although PathPolicy.expand leaves it relative") }
+        if layer != nil { return XCTFail("read_only = [\"~other/x\"] is accepted although PathPolicy.expand leaves it relative") }
     }
 }

@@ -47,8 +47,10 @@ public struct HidrawDevice: Codable, Equatable, Sendable {
         self.vendorID = vendorID
     }
 
-    /// Game-controller makers (Valve, Sony, Nintendo, Microsoft, 8BitDo, Logitech, Nacon, PDP, Hori, Razer, Thrustmaster).
-    public static let controllerVendors: Set<UInt16> = [0x28de, 0x054c, 0x057e, 0x045e, 0x2dc8, 0x046d, 0x146b, 0x0e6f, 0x0f0d, 0x1532, 0x044f]
+    /// Makers whose hidraw nodes are game controllers (Valve, Sony, Nintendo, 8BitDo, Nacon, PDP, Hori,
+    /// Thrustmaster). Makers that also sell keyboards and mice (Logitech, Microsoft, Razer) are left out:
+    /// a raw HID node of a keyboard carries keystrokes; their pads still work through evdev.
+    public static let controllerVendors: Set<UInt16> = [0x28de, 0x054c, 0x057e, 0x2dc8, 0x146b, 0x0e6f, 0x0f0d, 0x044f]
 }
 
 /// Everything about the host the planner needs beyond the launch context and the profile.

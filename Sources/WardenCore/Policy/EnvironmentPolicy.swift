@@ -27,8 +27,13 @@ public enum EnvironmentPolicy {
 
     /// `WINEDLLOVERRIDES` with `winemenubuilder.exe=d`, replacing any other setting for it.
     public static func disableMenuBuilder(_ existing: String?) -> String {
-        let entries = (existing ?? "").split(separator: ";").map(String.init).filter {
-            !$0.isEmpty && !$0.lowercased().contains("winemenubuilder")
+        var entries: [String] = []
+        for entry in (existing ?? "").split(separator: ";") where !entry.isEmpty {
+            // "dll1,dll2=mode": drop only winemenubuilder from the DLL list.
+            let parts = entry.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let dlls = parts[0].split(separator: ",").filter { !$0.lowercased().hasPrefix("winemenubuilder") }
+            if dlls.isEmpty { continue }
+            entries.append(dlls.joined(separator: ",") + (parts.count > 1 ? "=" + parts[1] : ""))
         }
         return (entries + ["winemenubuilder.exe=d"]).joined(separator: ";")
     }

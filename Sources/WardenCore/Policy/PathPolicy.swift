@@ -38,7 +38,7 @@ public enum PathPolicy {
     /// Static checks on the written text (before expansion).
     public static func lexicalProblems(_ text: String, allowGlob: Bool) -> [Problem] {
         var problems: [Problem] = []
-        if !(text.hasPrefix("/") || text.hasPrefix("~") || text.hasPrefix("$")) { problems.append(.relative) }
+        if !(text.hasPrefix("/") || text == "~" || text.hasPrefix("~/") || text.hasPrefix("$")) { problems.append(.relative) }
         if Paths.hasParentReference(text) { problems.append(.parentReference) }
         for v in variables(in: text) where !knownVariables.contains(v) { problems.append(.unknownVariable(v)) }
         if text.contains("**") { problems.append(.doubleStar) }
@@ -80,27 +80,36 @@ public enum PathPolicy {
         }
     }
 
-    /// `$NAME` and `${NAME}` occurrences.
-    public static func variables(in text: String) -> [String] {
-        var out: [String] = []
+    /// Pieces of a path text: literal runs and `$NAME` / `${NAME}` references, in order.
+    enum Piece: Equatable { case literal(String), variable(String) }
+
+    static func pieces(_ text: String) -> [Piece] {
+        var out: [Piece] = []
+        var literal = ""
         let chars = Array(text)
         var i = 0
         while i < chars.count {
-            if chars[i] == "$" {
-                var j = i + 1
-                var name = ""
-                if j < chars.count, chars[j] == "{" {
-                    j += 1
-                    while j < chars.count, chars[j] != "}" { name.append(chars[j]); j += 1 }
-                    j += 1
-                } else {
-                    while j < chars.count, chars[j].isLetter || chars[j].isNumber || chars[j] == "_" { name.append(chars[j]); j += 1 }
-                }
-                out.append(name)
-                i = j
-            } else { i += 1 }
+            guard chars[i] == "$" else { literal.append(chars[i]); i += 1; continue }
+            if !literal.isEmpty { out.append(.literal(literal)); literal = "" }
+            var j = i + 1
+            var name = ""
+            if j < chars.count, chars[j] == "{" {
+                j += 1
+                while j < chars.count, chars[j] != "}" { name.append(chars[j]); j += 1 }
+                j += 1
+            } else {
+                while j < chars.count, chars[j].isLetter || chars[j].isNumber || chars[j] == "_" { name.append(chars[j]); j += 1 }
+            }
+            out.append(.variable(name))
+            i = j
         }
+        if !literal.isEmpty { out.append(.literal(literal)) }
         return out
+    }
+
+    /// `$NAME` and `${NAME}` occurrences.
+    public static func variables(in text: String) -> [String] {
+        pieces(text).compactMap { if case .variable(let v) = $0 { return v }; return nil }
     }
 
     public enum Expansion: Equatable {
@@ -113,23 +122,13 @@ public enum PathPolicy {
         var s = text
         if s == "~" || s.hasPrefix("~/") { s = "${HOME}" + s.dropFirst() }
         var out = ""
-        let chars = Array(s)
-        var i = 0
-        while i < chars.count {
-            if chars[i] == "$" {
-                var j = i + 1
-                var name = ""
-                if j < chars.count, chars[j] == "{" {
-                    j += 1
-                    while j < chars.count, chars[j] != "}" { name.append(chars[j]); j += 1 }
-                    j += 1
-                } else {
-                    while j < chars.count, chars[j].isLetter || chars[j].isNumber || chars[j] == "_" { name.append(chars[j]); j += 1 }
-                }
+        for piece in pieces(s) {
+            switch piece {
+            case .literal(let text): out += text
+            case .variable(let name):
                 guard let value = vars[name], !value.isEmpty else { return .unset(name) }
                 out += value
-                i = j
-            } else { out.append(chars[i]); i += 1 }
+            }
         }
         return .path(Paths.normalize(out))
     }

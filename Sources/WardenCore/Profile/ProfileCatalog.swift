@@ -70,6 +70,9 @@ public struct ProfileResolver {
             guard let p = catalog.source(named: parent.value) else {
                 throw WardenError(.profile, "\(parent.origin): extends unknown profile '\(parent.value)'; known profiles: \(catalog.sources.map(\.name).joined(separator: ", "))")
             }
+            if (visiting + [source.name]).contains(p.name) {
+                throw WardenError(.profile, "\(parent.origin): 'extends' forms a cycle (\((visiting + [source.name, p.name]).joined(separator: " → "))); remove one of the links")
+            }
             if chain.contains(where: { $0.path == p.path }) { continue }
             try collect(p, into: &chain, visiting: visiting + [source.name])
         }
