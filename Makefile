@@ -18,9 +18,10 @@ deps:
 build:
 	$(SWIFT) build
 
-# The binary players install: Swift runtime linked statically (starts in a few ms, binds into the sandbox alone).
+# The binary players install: Swift runtime linked statically, not position-independent (no start-up
+# relocations: the inner helper starts in ~3 ms instead of ~5.5 ms), so it binds into the sandbox alone.
 release:
-	$(SWIFT) build -c release --static-swift-stdlib
+	$(SWIFT) build -c release --static-swift-stdlib -Xswiftc -Xclang-linker -Xswiftc -no-pie
 	@echo "built .build/release/ww"
 
 # The main job: a Windows credential stealer under Wine, without and with ww.

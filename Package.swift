@@ -28,7 +28,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "WardenCoreTests", dependencies: ["WardenCore"], swiftSettings: [.swiftLanguageMode(.v5)]),
+        .testTarget(name: "WardenCoreTests", dependencies: ["WardenCore"], exclude: ["Golden"], swiftSettings: [.swiftLanguageMode(.v5)]),
         // Real bwrap, real files, an unprivileged user: see Tests/IntegrationTests/Sandbox.swift.
         .testTarget(name: "IntegrationTests", swiftSettings: [.swiftLanguageMode(.v5)]),
     ]
