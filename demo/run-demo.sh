@@ -8,6 +8,14 @@ work=$(mktemp -d /tmp/ww-demo.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 sh "$here/build-probe.sh" "$work/game" >/dev/null
 
+# Players do not run games as root, and root owns /etc/shadow: as root, run both halves as a demo user.
+run_as=""
+if [ "$(id -u)" -eq 0 ]; then
+    id wwdemo >/dev/null 2>&1 || useradd -m -s /bin/sh wwdemo
+    cp "$ww" "$work/ww"; ww=$work/ww
+    run_as="setpriv --reuid=wwdemo --regid=wwdemo --clear-groups --"
+fi
+
 # A player's home with what stealers look for.
 home=$work/home
 mkdir -p "$home/.ssh" "$home/.mozilla/firefox/default.profile" "$home/.config/autostart" "$home/prefix"
@@ -15,17 +23,19 @@ echo "-----BEGIN OPENSSH PRIVATE KEY----- (demo key)" > "$home/.ssh/id_rsa"
 echo "SQLite format 3 (demo cookies)" > "$home/.mozilla/firefox/default.profile/cookies.sqlite"
 echo "# the player's .bashrc" > "$home/.bashrc"
 chmod -R go-rwx "$home"
+chmod 755 "$work" "$work/game"; chmod 644 "$work/game/"*.exe
+[ -n "$run_as" ] && chown -R wwdemo: "$home"
 export WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml=;winemenubuilder.exe=d"
 
 echo "== Without a sandbox: wine probe.exe =="
-HOME=$home WINEPREFIX=$home/prefix wine "$work/game/probe.exe" || true
-cp "$home/.bashrc.orig" "$home/.bashrc" 2>/dev/null || echo "# the player's .bashrc" > "$home/.bashrc"
+HOME=$home WINEPREFIX=$home/prefix $run_as wine "$work/game/probe.exe" || true
+echo "# the player's .bashrc" > "$home/.bashrc"
 rm -f "$home/.config/autostart/x.desktop"
 
 echo
 echo "== Inside WineWarden: ww -- wine probe.exe --exit 7 =="
 set +e
-HOME=$home "$ww" -- wine "$work/game/probe.exe" --exit 7
+HOME=$home $run_as "$ww" -- wine "$work/game/probe.exe" --exit 7
 status=$?
 set -e
 echo "ww exited with status $status (the probe's own exit code)"

@@ -77,3 +77,17 @@ final class SecretsTests: XCTestCase {
         XCTAssertEqual(r.stdout.split(separator: "\n").map(String.init), ["lo"], r.output)
     }
 }
+
+/// System secrets: /etc/shadow is hidden even from a player who runs ww as root (who owns it).
+final class SystemSecretsTests: XCTestCase {
+    func testShadowIsHiddenEvenAsRoot() throws {
+        guard getuid() == 0 else { throw XCTSkip("only meaningful as root: an ordinary user cannot read /etc/shadow anyway") }
+        let outside = try Sandbox.run("/bin/cat", ["/etc/shadow"])
+        XCTAssertTrue(outside.stdout.contains("root:"), "control: root reads /etc/shadow outside ww")
+        let sb = Sandbox.shared
+        let home = "/tmp/ww-it-root-home-\(getpid())"
+        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+        let r = try Sandbox.run("/usr/bin/env", ["-i", "HOME=\(home)", "PATH=/usr/bin:/bin", "WW_PROFILE_PATH=\(sb.profilesDir)", sb.wwBinary, "--", "cat", "/etc/shadow"], cwd: home)
+        XCTAssertFalse(r.stdout.contains("root:"), r.output)
+    }
+}

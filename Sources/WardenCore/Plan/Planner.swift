@@ -267,6 +267,7 @@ public struct Planner {
     func hiddenHostPaths(_ b: inout Builder) -> [(String, String)] {
         var out: [(String, String)] = []
         var rules = SensitivePaths.alwaysHidden.map { (Paths.join(home, $0), "always hidden") }
+            + SensitivePaths.systemHidden.map { ($0, "always hidden (system secret)") }
         for rule in profile.hidden {
             switch PathPolicy.expand(rule.text, variables: variables) {
             case .path(let p): rules.append((p, "hidden (\(rule.origin))"))

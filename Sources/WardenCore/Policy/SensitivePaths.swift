@@ -17,6 +17,11 @@ public enum SensitivePaths {
         ".local/share/Steam/ssfn*", ".local/share/Steam/config/loginusers.vdf", ".local/share/Steam/config/config.vdf",
     ]
 
+    /// System files hidden too: readable by the owner, and a player running ww as root owns them.
+    public static let systemHidden: [String] = [
+        "/etc/shadow", "/etc/shadow-", "/etc/gshadow", "/etc/gshadow-", "/etc/ssh/ssh_host_*_key", "/etc/sudoers", "/etc/sudoers.d",
+    ]
+
     /// Never writable: where malware plants itself to run again outside the sandbox.
     public static let persistenceFiles: [String] = [
         ".bashrc", ".bash_profile", ".bash_login", ".profile", ".bash_logout",
