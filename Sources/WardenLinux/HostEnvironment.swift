@@ -94,15 +94,16 @@ public struct WardenDirectories: Sendable {
         state = Paths.join(xdg("XDG_STATE_HOME", ".local/state"), "winewarden")
     }
 
-    /// The empty, read-only regular file bound over hidden files; recreated if anything changed it.
+    /// The empty regular file with no permissions bound (read-only) over hidden files: opening it
+    /// fails with EACCES for the game (no capabilities), writing fails too. Recreated if anything changed it.
     public static func createEmptyFile(_ path: String) throws {
         try create(Paths.dirname(path))
         var st = stat()
         if lstat(path, &st) == 0 {
-            if (st.st_mode & S_IFMT) == S_IFREG, st.st_size == 0 { return }
+            if (st.st_mode & S_IFMT) == S_IFREG, st.st_size == 0, (st.st_mode & 0o7777) == 0 { return }
             unlink(path)
         }
-        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o444)
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0)
         guard fd >= 0 || errno == EEXIST else {
             throw WardenError(.launch, "cannot create \(path): \(String(cString: strerror(errno))); check the permissions of \(Paths.dirname(path))")
         }

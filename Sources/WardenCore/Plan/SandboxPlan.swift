@@ -14,7 +14,7 @@ public struct SandboxPlan: Codable, Equatable, Sendable {
     public var removedEnvironment: [RemovedVariable]
     /// Host folders ww creates (0700) before starting: the virtual home, the game's /tmp, `create = true` paths.
     public var directoriesToCreate: [String]
-    /// An empty read-only file ww keeps in its data folder, bound over hidden files.
+    /// An empty file with no permissions in ww's data folder, bound read-only over hidden files.
     public var emptyFile: String
     public var helper: HelperPlacement
     public var dieWithParent: Bool
@@ -54,7 +54,7 @@ public struct MountStep: Codable, Equatable, Sendable {
         case dir
         case symlink
         case remountReadOnly = "remount-ro"
-        /// An empty read-only regular file over a file, socket or FIFO, so writes fail with EROFS.
+        /// The empty no-permission file over a file, socket or FIFO: reads and writes both fail.
         case hideFile = "hide-file"
     }
 
