@@ -21,7 +21,7 @@ struct RunCommand: ParsableCommand {
             if !config.enabled && !dryRun {
                 guard !options.command.isEmpty else { throw WardenError(.usage, "no command given; write it after --") }
                 FileHandle.standardError.write("ww: WARNING: sandboxing is disabled in \(config.path ?? "config.toml") ([winewarden] enabled = false); running \(options.command[0]) unsandboxed\n".data(using: .utf8)!)
-                _ = withArrayOfCStrings(options.command) { execvp(options.command[0], $0) }
+                _ = withCStrings(options.command) { execvp(options.command[0], $0) }
                 throw WardenError(errno == ENOENT ? .commandNotFound : .commandNotExecutable, "cannot run \(options.command[0]): \(String(cString: strerror(errno)))")
             }
             let prepared = try prep.prepare()
@@ -73,11 +73,4 @@ struct PlanCommand: ParsableCommand {
             exitWith(error)
         }
     }
-}
-
-func withArrayOfCStrings<R>(_ strings: [String], _ body: (UnsafePointer<UnsafeMutablePointer<CChar>?>) -> R) -> R {
-    var pointers: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) }
-    pointers.append(nil)
-    defer { for p in pointers { free(p) } }
-    return pointers.withUnsafeBufferPointer { body($0.baseAddress!) }
 }

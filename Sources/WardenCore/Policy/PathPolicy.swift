@@ -14,7 +14,7 @@ public enum PathPolicy {
     static let systemTrees = ["/usr", "/etc", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/boot", "/proc", "/sys", "/dev", "/root", "/var/lib", "/var/log", "/var/cache"]
 
     public enum Problem: Equatable {
-        case relative, parentReference, unknownVariable(String), doubleStar, globNotLast, globTooShallow
+        case relative, parentReference, unknownVariable(String), doubleStar, globNotLast, globNotAllowed, globTooShallow
         case forbidden(String), sensitive, system, containsHome, notDevice, forbiddenDevice
 
         public var sentence: String {
@@ -24,6 +24,7 @@ public enum PathPolicy {
             case .unknownVariable(let v): return "uses unknown variable $\(v); known: \(PathPolicy.knownVariables.sorted().joined(separator: ", "))"
             case .doubleStar: return "uses '**'; recursive globs are not allowed (they would walk a tree at launch)"
             case .globNotLast: return "has a wildcard before the last component; only the last component may be a glob"
+            case .globNotAllowed: return "has a wildcard; name the folder itself (wildcards are for hidden paths and [match])"
             case .globTooShallow: return "is a glob with fewer than two fixed leading folders; name a deeper folder"
             case .forbidden(let p): return "names \(p), which may never be granted; name a folder inside it"
             case .sensitive: return "names a sensitive path (credentials, browser or wallet data) that is always hidden"
@@ -45,7 +46,7 @@ public enum PathPolicy {
         if Glob.hasWildcards(text) {
             let comps = text.split(separator: "/")
             if comps.dropLast().contains(where: { Glob.hasWildcards(String($0)) }) { problems.append(.globNotLast) }
-            if !allowGlob { problems.append(.globNotLast) }
+            else if !allowGlob { problems.append(.globNotAllowed) }
         }
         return problems
     }
