@@ -15,31 +15,51 @@ struct RunCommand: ParsableCommand {
     var dryRun = false
 
     func run() throws {
+        GameLaunch(command: options.command, profile: options.profile, overrides: options.overrides,
+                   dryRun: dryRun, verbose: options.verbose, quiet: options.quiet).run()
+    }
+}
+
+/// `ww [run] … -- COMMAND`: from the command line to the game's exit status.
+struct GameLaunch {
+    var command: [String]
+    var profile: String?
+    var overrides: CommandLineOverrides
+    var dryRun = false
+    var verbose = false
+    var quiet = false
+
+    /// `ww -- COMMAND…` with no ww options, the form launchers use: skips the option parser's start-up.
+    static func fastPath(_ args: [String]) -> GameLaunch? {
+        guard args.count >= 3, args[1] == "--" else { return nil }
+        return GameLaunch(command: Array(args.dropFirst(2)), profile: nil, overrides: CommandLineOverrides())
+    }
+
+    func run() -> Never {
         do {
-            let prep = LaunchPreparation(command: options.command, profileArgument: options.profile, overrides: options.overrides)
+            let prep = LaunchPreparation(command: command, profileArgument: profile, overrides: overrides)
             let config = try prep.globalConfig()
             if !config.enabled && !dryRun {
-                guard !options.command.isEmpty else { throw WardenError(.usage, "no command given; write it after --") }
-                FileHandle.standardError.write("ww: WARNING: sandboxing is disabled in \(config.path ?? "config.toml") ([winewarden] enabled = false); running \(options.command[0]) unsandboxed\n".data(using: .utf8)!)
-                _ = withCStrings(options.command) { execvp(options.command[0], $0) }
-                throw WardenError(errno == ENOENT ? .commandNotFound : .commandNotExecutable, "cannot run \(options.command[0]): \(String(cString: strerror(errno)))")
+                guard !command.isEmpty else { throw WardenError(.usage, "no command given; write it after --") }
+                writeStandardError("ww: WARNING: sandboxing is disabled in \(config.path ?? "config.toml") ([winewarden] enabled = false); running \(command[0]) unsandboxed")
+                _ = withCStrings(command) { execvp(command[0], $0) }
+                throw WardenError(errno == ENOENT ? .commandNotFound : .commandNotExecutable, "cannot run \(command[0]): \(String(cString: strerror(errno)))")
             }
             let prepared = try prep.prepare()
             if dryRun {
-                print(PlanText.render(prepared.plan, bwrap: BwrapCommand.render(prepared.plan, bwrap: (try? Preflight.bwrapPath(environment: prep.environment)) ?? "bwrap"), verbose: options.verbose), terminator: "")
-                return
+                print(PlanText.render(prepared.plan, bwrap: BwrapCommand.render(prepared.plan, bwrap: (try? Preflight.bwrapPath(environment: prep.environment)) ?? "bwrap"), verbose: verbose), terminator: "")
+                exit(0)
             }
             let bwrap = try Preflight.bwrapPath(environment: prep.environment)
             try Preflight.userNamespaces()
-            if !options.quiet {
-                for w in prepared.plan.warnings { FileHandle.standardError.write("ww: \(w)\n".data(using: .utf8)!) }
+            if !quiet {
+                for w in prepared.plan.warnings { writeStandardError("ww: \(w)") }
             }
-            if options.verbose {
-                FileHandle.standardError.write("ww: \(prepared.plan.game.id) with profile \(prepared.plan.profile) (\(prepared.plan.profileReason))\n".data(using: .utf8)!)
-                for n in prepared.plan.notes { FileHandle.standardError.write("ww: note: \(n)\n".data(using: .utf8)!) }
+            if verbose {
+                writeStandardError("ww: \(prepared.plan.game.id) with profile \(prepared.plan.profile) (\(prepared.plan.profileReason))")
+                for n in prepared.plan.notes { writeStandardError("ww: note: \(n)") }
             }
-            let status = try Launcher(plan: prepared.plan, bwrapPath: bwrap).run()
-            Glibc.exit(status)
+            exit(try Launcher(plan: prepared.plan, bwrapPath: bwrap).run())
         } catch {
             exitWith(error)
         }

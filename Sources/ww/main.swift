@@ -8,6 +8,8 @@ if CommandLine.arguments.count == 2, CommandLine.arguments[1] == InnerHelperProt
     InnerHelper.main()
 }
 
+if let launch = GameLaunch.fastPath(CommandLine.arguments) { launch.run() }
+
 do {
     var command = try WW.parseAsRoot()
     try command.run()
