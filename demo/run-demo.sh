@@ -7,6 +7,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d /tmp/ww-demo.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 sh "$here/build-probe.sh" "$work/game" >/dev/null
+# The shipped profiles, where the (possibly copied) binary and the demo user can read them.
+cp -r "$here/../profiles" "$work/profiles"
+export WW_PROFILE_PATH="$work/profiles"
 
 # Players do not run games as root, and root owns /etc/shadow: as root, run both halves as a demo user.
 run_as=""
@@ -23,7 +26,7 @@ echo "-----BEGIN OPENSSH PRIVATE KEY----- (demo key)" > "$home/.ssh/id_rsa"
 echo "SQLite format 3 (demo cookies)" > "$home/.mozilla/firefox/default.profile/cookies.sqlite"
 echo "# the player's .bashrc" > "$home/.bashrc"
 chmod -R go-rwx "$home"
-chmod 755 "$work" "$work/game"; chmod 644 "$work/game/"*.exe
+chmod 755 "$work" "$work/game" "$work/profiles"; chmod 644 "$work/game/"*.exe "$work/profiles/"*.toml
 [ -n "$run_as" ] && chown -R wwdemo: "$home"
 export WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml=;winemenubuilder.exe=d"
 
