@@ -54,8 +54,9 @@ public struct LaunchPreparation {
                              resolvedCommand: resolved, windowsExecutable: exe)
     }
 
-    public func catalog() throws -> ProfileCatalog {
-        let folders = ProfileSearchPath.folders(directories: directories(), environment: environment, executable: HostEnvironment.executablePath())
+    public func catalog(directories dirs: WardenDirectories? = nil, executable: String? = nil) throws -> ProfileCatalog {
+        let folders = ProfileSearchPath.folders(directories: dirs ?? directories(), environment: environment,
+                                                executable: executable ?? HostEnvironment.executablePath())
         return try ProfileSearchPath.catalog(folders: folders)
     }
 
@@ -63,7 +64,9 @@ public struct LaunchPreparation {
         let config = try globalConfig()
         let ctx = try launchContext()
         let identity = GameIdentity.resolve(ctx)
-        let resolver = ProfileResolver(catalog: try catalog(), globalLayer: config.layer)
+        let dirs = WardenDirectories(user: ctx.user, environment: environment)
+        let executable = HostEnvironment.executablePath()
+        let resolver = ProfileResolver(catalog: try catalog(directories: dirs, executable: executable), globalLayer: config.layer)
         let source: ProfileSource
         let reason: String
         if let p = profileArgument {
@@ -87,9 +90,9 @@ public struct LaunchPreparation {
             fileSystem: RealFileSystem(),
             inputDevices: profile.gamepads.value ? DeviceScan.inputDevices() : [],
             hidrawDevices: profile.gamepads.value ? DeviceScan.hidrawDevices() : [],
-            wardenExecutable: HostEnvironment.executablePath(),
+            wardenExecutable: executable,
             wardenLibraryDirectories: HostEnvironment.libraryDirectoriesOutsideSystem(),
-            dataDirectory: directories().data)
+            dataDirectory: dirs.data)
         let plan = try Planner(context: ctx, identity: identity, profile: profile, profileReason: reason, host: host).plan()
         return Prepared(plan: plan, config: config, context: ctx)
     }
@@ -98,7 +101,12 @@ public struct LaunchPreparation {
 /// Cheap checks before starting bwrap, each failing with the fix.
 public enum Preflight {
     public static func bwrapPath(environment: [String: String]) throws -> String {
-        if let explicit = environment["WW_BWRAP"], explicit.hasPrefix("/") { return explicit }
+        if let explicit = environment["WW_BWRAP"], explicit.hasPrefix("/") {
+            guard case .found(let p) = CommandResolver.resolve(explicit, path: nil, workingDirectory: "/") else {
+                throw WardenError(.host, "bwrap not found at WW_BWRAP=\(explicit): install the bubblewrap package or fix WW_BWRAP")
+            }
+            return p
+        }
         if case .found(let p) = CommandResolver.resolve("bwrap", path: environment["PATH"] ?? "/usr/bin:/bin", workingDirectory: "/") { return p }
         if case .found(let p) = CommandResolver.resolve("bwrap", path: "/usr/bin:/bin:/usr/local/bin", workingDirectory: "/") { return p }
         throw WardenError(.host, "bwrap not found: install the bubblewrap package (Debian/Ubuntu: sudo apt install bubblewrap)")

@@ -204,7 +204,7 @@ public struct Planner {
             guard fs.kind(path) != nil else { b.notes.append("read-only \(path) (\(rule.origin)) does not exist: skipped"); continue }
             b.add(.readOnlyBind, source: path, path, reason: "read_only (\(rule.origin))")
         }
-        var writable: [String] = []
+        var writable: [(path: String, rule: PathRule)] = []
         for rule in profile.readWrite {
             guard let path = try expandForUse(rule, .readWrite, &b) else { continue }
             if fs.kind(path) == nil {
@@ -213,17 +213,16 @@ public struct Planner {
                 }
                 b.directoriesToCreate.append(path)
             }
-            writable.append(path)
+            writable.append((path, rule))
         }
         // A writable folder inside another writable folder is already granted; binding it again would
         // open its source through a path the game could have swapped for a symlink.
-        for (i, path) in writable.enumerated() {
-            if writable.enumerated().contains(where: { $0.offset != i && Paths.isWithin(path, $0.element) && ($0.element != path || $0.offset < i) }) {
-                b.notes.append("\(path) is inside another read-write folder: already granted")
+        for (i, entry) in writable.enumerated() {
+            if writable.enumerated().contains(where: { $0.offset != i && Paths.isWithin(entry.path, $0.element.path) && ($0.element.path != entry.path || $0.offset < i) }) {
+                b.notes.append("\(entry.path) is inside another read-write folder: already granted")
                 continue
             }
-            let rule = profile.readWrite.first { if case .path(let p) = PathPolicy.expand($0.text, variables: variables) { return p == path }; return false }
-            b.add(.bind, source: path, path, reason: "read_write (\(rule.map { "\($0.text), \($0.origin)" } ?? path))")
+            b.add(.bind, source: entry.path, entry.path, reason: "read_write (\(entry.rule.text), \(entry.rule.origin))")
         }
     }
 

@@ -35,6 +35,19 @@ public struct ProfileResolver {
     public let catalog: ProfileCatalog
     /// Global config applied between the built-in defaults and the profile (e.g. [network] mode).
     public var globalLayer: ProfileLayer?
+    /// Each file is parsed once per resolver: selection reads every profile, loading reads the chosen one again.
+    private let parsed = ParsedLayers()
+
+    private final class ParsedLayers: @unchecked Sendable {
+        var byPath: [String: ProfileLayer] = [:]
+    }
+
+    private func layer(_ source: ProfileSource) throws -> ProfileLayer {
+        if let l = parsed.byPath[source.path] { return l }
+        let l = try ProfileParser.parse(name: source.name, path: source.path, text: source.text)
+        parsed.byPath[source.path] = l
+        return l
+    }
 
     public init(catalog: ProfileCatalog, globalLayer: ProfileLayer? = nil) {
         self.catalog = catalog
@@ -65,7 +78,7 @@ public struct ProfileResolver {
         if visiting.contains(source.name) {
             throw WardenError(.profile, "\(source.path): 'extends' forms a cycle (\((visiting + [source.name]).joined(separator: " → "))); remove one of the links")
         }
-        let layer = try ProfileParser.parse(name: source.name, path: source.path, text: source.text)
+        let layer = try layer(source)
         for parent in layer.extends {
             guard let p = catalog.source(named: parent.value) else {
                 throw WardenError(.profile, "\(parent.origin): extends unknown profile '\(parent.value)'; known profiles: \(catalog.sources.map(\.name).joined(separator: ", "))")
@@ -141,7 +154,7 @@ public struct ProfileResolver {
     public func select(for ctx: LaunchContext, identity: GameIdentity) throws -> (ProfileSource, Selection) {
         var layers: [(ProfileSource, ProfileLayer)] = []
         for s in catalog.sources {
-            layers.append((s, try ProfileParser.parse(name: s.name, path: s.path, text: s.text)))
+            layers.append((s, try layer(s)))
         }
         func pick(_ found: [(ProfileSource, Selection)], _ what: String) throws -> (ProfileSource, Selection)? {
             if found.count > 1 {
