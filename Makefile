@@ -5,7 +5,7 @@ TEST_USER ?= wwtest
 DEBIAN_PACKAGES = bubblewrap socat libseccomp-dev xdg-dbus-proxy wine wine64 gcc-mingw-w64-x86-64 gcc-mingw-w64-i686 \
                   xvfb xauth tmux hyperfine
 
-.PHONY: all deps build release run test unit integration bench clean
+.PHONY: all deps build release run test unit integration bench completions man clean
 
 all: release
 
@@ -41,6 +41,14 @@ unit: build
 integration: build
 	$(SWIFT) build --build-tests
 	WW_TEST_USER=$(TEST_USER) $(SWIFT) test --skip-build --filter IntegrationTests
+
+# Generated from the command definitions; a test fails when the committed files are stale.
+completions: build
+	for sh in bash zsh fish; do .build/debug/ww --generate-completion-script $$sh > completions/$$( [ $$sh = bash ] && echo ww.bash || { [ $$sh = zsh ] && echo _ww || echo ww.fish; }); done
+
+man:
+	$(SWIFT) package --allow-writing-to-package-directory generate-manual --date $$(date +%F)
+	cp .build/plugins/GenerateManual/outputs/ww/ww.1 man/ww.1
 
 bench: release
 	sh bench/start.sh .build/release/ww

@@ -1,0 +1,139 @@
+function __ww_should_offer_completions_for_flags_or_options -a expected_commands
+    set -l non_repeating_flags_or_options $argv[2..]
+    set -l non_repeating_flags_or_options_absent 0
+    set -l positional_index 0
+    set -l commands
+    __ww_parse_tokens
+    test "$commands" = "$expected_commands"; and return $non_repeating_flags_or_options_absent
+end
+
+function __ww_should_offer_completions_for_positional -a expected_commands positional_index_comparison expected_positional_index
+    set -l non_repeating_flags_or_options
+    set -l non_repeating_flags_or_options_absent 0
+    set -l positional_index 0
+    set -l commands
+    __ww_parse_tokens
+    test "$commands" = "$expected_commands" -a \( "$positional_index" "$positional_index_comparison" "$expected_positional_index" \)
+end
+
+function __ww_parse_tokens -S
+    set -l unparsed_tokens (__ww_tokens -pc)
+    switch $unparsed_tokens[1]
+    case 'ww'
+        __ww_parse_subcommand 0 'version' 'h/help'
+        switch $unparsed_tokens[1]
+        case 'run'
+            __ww_parse_subcommand -r 1 'p/profile=' 'network=' 'home=' 'ro=+' 'rw=+' 'hide=+' 'verbose' 'quiet' 'dry-run' 'version' 'h/help'
+        case 'plan'
+            __ww_parse_subcommand -r 1 'p/profile=' 'network=' 'home=' 'ro=+' 'rw=+' 'hide=+' 'verbose' 'quiet' 'json' 'version' 'h/help'
+        case 'features'
+            __ww_parse_subcommand 0 'json' 'version' 'h/help'
+        case 'profile'
+            __ww_parse_subcommand 0 'version' 'h/help'
+            switch $unparsed_tokens[1]
+            case 'list'
+                __ww_parse_subcommand 0 'version' 'h/help'
+            case 'show'
+                __ww_parse_subcommand 1 'version' 'h/help'
+            case 'check'
+                __ww_parse_subcommand -r 1 'version' 'h/help'
+            end
+        case 'help'
+            __ww_parse_subcommand -r 1 'version'
+        end
+    end
+end
+
+function __ww_tokens
+    if test (string split -m 1 -f 1 -- . "$FISH_VERSION") -gt 3
+        commandline --tokens-raw $argv
+    else
+        commandline -o $argv
+    end
+end
+
+function __ww_parse_subcommand -S -a positional_count
+    argparse -s r -- $argv
+    set -l option_specs $argv[2..]
+    set -l is_repeating_positional $_flag_r
+    set -el _flag_r
+    set -a commands $unparsed_tokens[1]
+    set positional_index 0
+    while true
+        set -e unparsed_tokens[1]
+        argparse -sn "$commands" $option_specs -- $unparsed_tokens 2> /dev/null
+        set unparsed_tokens $argv
+        set positional_index (math $positional_index + 1)
+        for non_repeating_flag_or_option in $non_repeating_flags_or_options
+            if set -ql "_flag_$(string replace -a - _ -- $non_repeating_flag_or_option)"
+                set non_repeating_flags_or_options_absent 1
+                break
+            end
+        end
+        test (count $unparsed_tokens) -eq 0 -o \( -z "$is_repeating_positional" -a "$positional_index" -gt "$positional_count" \) && break
+    end
+end
+
+function __ww_complete_directories
+    set -l token (commandline -t)
+    string match -- '*/' $token
+    set -l subdirs $token*/
+    printf %s\n $subdirs
+end
+
+function __ww_custom_completion
+    set -x SAP_SHELL fish
+    set -x SAP_SHELL_VERSION $FISH_VERSION
+    set -l tokens (__ww_tokens -p)
+    if test -z "$(__ww_tokens -t)"
+        set -l index (count (__ww_tokens -pc))
+        set tokens $tokens[..$index] \'\' $tokens[(math $index + 1)..]
+    end
+    command $tokens[1] $argv $tokens
+end
+
+complete -c 'ww' -f
+complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww" version' -l 'version' -d 'Show the version.'
+complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'ww' -n '__ww_should_offer_completions_for_positional "ww" -eq 1' -fa 'run' -d 'Run COMMAND sandboxed (the default: `ww -- %command%`).'
+complete -c 'ww' -n '__ww_should_offer_completions_for_positional "ww" -eq 1' -fa 'plan' -d 'Print the sandbox plan and the exact bwrap command; run nothing.'
+complete -c 'ww' -n '__ww_should_offer_completions_for_positional "ww" -eq 1' -fa 'features' -d 'Show what this machine supports, with a verdict, its cost and a fix for each feature.'
+complete -c 'ww' -n '__ww_should_offer_completions_for_positional "ww" -eq 1' -fa 'profile' -d 'List, show and check profiles.'
+complete -c 'ww' -n '__ww_should_offer_completions_for_positional "ww" -eq 1' -fa 'help' -d 'Show subcommand help information.'
+complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww run" p profile' -s 'p' -l 'profile' -d 'Profile name, or a path to a profile file.' -rfka ''
+complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww run" network' -l 'network' -d 'Network mode.' -rfka ''
+complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww run" home' -l 'home' -d 'Home folder seen by the game.' -rfka ''
+complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww run"' -l 'ro' -d 'Make PATH visible read-only (repeatable).' -rfka ''
+complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww run"' -l 'rw' -d 'Make PATH visible read-write (repeatable).' -rfka ''
+complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww run"' -l 'hide' -d 'Hide PATH from the game (repeatable).' -rfka ''
+complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww run" verbose' -l 'verbose' -d 'Explain decisions (skipped paths, identification).'
+complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww run" quiet' -l 'quiet' -d 'Print nothing but errors.'
+complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww run" dry-run' -l 'dry-run' -d 'Print the plan and the bwrap command; run nothing (same as `ww plan`).'
+complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww run" version' -l 'version' -d 'Show the version.'
+complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww run" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww plan" p profile' -s 'p' -l 'profile' -d 'Profile name, or a path to a profile file.' -rfka ''
+complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww plan" network' -l 'network' -d 'Network mode.' -rfka ''
+complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww plan" home' -l 'home' -d 'Home folder seen by the game.' -rfka ''
+complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww plan"' -l 'ro' -d 'Make PATH visible read-only (repeatable).' -rfka ''
+complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww plan"' -l 'rw' -d 'Make PATH visible read-write (repeatable).' -rfka ''
+complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww plan"' -l 'hide' -d 'Hide PATH from the game (repeatable).' -rfka ''
+complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww plan" verbose' -l 'verbose' -d 'Explain decisions (skipped paths, identification).'
+complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww plan" quiet' -l 'quiet' -d 'Print nothing but errors.'
+complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww plan" json' -l 'json' -d 'Print the plan as JSON.'
+complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww plan" version' -l 'version' -d 'Show the version.'
+complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww plan" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww features" json' -l 'json' -d 'Print the report as JSON (sorted keys) instead of a table.'
+complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww features" version' -l 'version' -d 'Show the version.'
+complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww features" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww profile" version' -l 'version' -d 'Show the version.'
+complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww profile" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'ww' -n '__ww_should_offer_completions_for_positional "ww profile" -eq 1' -fa 'list' -d 'List the profiles on the search path.'
+complete -c 'ww' -n '__ww_should_offer_completions_for_positional "ww profile" -eq 1' -fa 'show' -d 'Show a profile merged with what it extends, and where each value comes from.'
+complete -c 'ww' -n '__ww_should_offer_completions_for_positional "ww profile" -eq 1' -fa 'check' -d 'Validate profile files; prints FILE: ok or each problem as file:line. Exit 125 when any has a problem.'
+complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww profile list" version' -l 'version' -d 'Show the version.'
+complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww profile list" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww profile show" version' -l 'version' -d 'Show the version.'
+complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww profile show" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww profile check" version' -l 'version' -d 'Show the version.'
+complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww profile check" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww help" version' -l 'version' -d 'Show the version.'
