@@ -2,7 +2,7 @@
 SWIFT ?= $(shell command -v swift 2>/dev/null || echo /opt/swift/usr/bin/swift)
 PREFIX ?= $(HOME)/.local
 TEST_USER ?= wwtest
-DEBIAN_PACKAGES = bubblewrap socat libseccomp-dev xdg-dbus-proxy wine wine64 gcc-mingw-w64-x86-64 gcc-mingw-w64-i686 \
+DEBIAN_PACKAGES = bubblewrap socat libseccomp-dev pkg-config gcc libc6-dev xdg-dbus-proxy wine wine64 gcc-mingw-w64-x86-64 gcc-mingw-w64-i686 \
                   xvfb xauth tmux hyperfine
 
 .PHONY: all deps build release run test unit integration bench completions man clean
@@ -50,8 +50,10 @@ man:
 	$(SWIFT) package --allow-writing-to-package-directory generate-manual --date $$(date +%F)
 	cp .build/plugins/GenerateManual/outputs/ww/ww.1 man/ww.1
 
+# Start time against bare bwrap, and syscall costs (getppid, a watched connect) against direct and bare bwrap.
 bench: release
 	sh bench/start.sh .build/release/ww
+	sh bench/kernel.sh .build/release/ww
 
 clean:
 	rm -rf .build .build-* demo/out

@@ -19,8 +19,10 @@ let package = Package(
         ),
         // Tiny C shims for calls Swift cannot make directly (signalfd, pidfd, SCM_CREDENTIALS).
         .target(name: "CLinux"),
+        // libseccomp: compiles the multi-arch filters (system library, package libseccomp-dev).
+        .systemLibrary(name: "CSeccomp", pkgConfig: "libseccomp", providers: [.apt(["libseccomp-dev"])]),
         // Effects: probing the host, spawning bwrap, signals, the inner helper.
-        .target(name: "WardenLinux", dependencies: ["WardenCore", "CLinux"]),
+        .target(name: "WardenLinux", dependencies: ["WardenCore", "CLinux", "CSeccomp"]),
         .executableTarget(
             name: "ww",
             dependencies: [

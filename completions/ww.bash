@@ -188,7 +188,7 @@ _ww_run() {
     repeating_flags=()
     non_repeating_flags=(--verbose --quiet --dry-run --version -h --help)
     repeating_options=(--ro --rw --hide)
-    non_repeating_options=(-p --profile --network --home)
+    non_repeating_options=(-p --profile --network --home --log)
     __ww_offer_flags_options -1
 
     # Offer option value completions
@@ -209,6 +209,9 @@ _ww_run() {
         return
         ;;
     '--hide')
+        return
+        ;;
+    '--log')
         return
         ;;
     esac
@@ -218,7 +221,7 @@ _ww_plan() {
     repeating_flags=()
     non_repeating_flags=(--verbose --quiet --json --version -h --help)
     repeating_options=(--ro --rw --hide)
-    non_repeating_options=(-p --profile --network --home)
+    non_repeating_options=(-p --profile --network --home --log)
     __ww_offer_flags_options -1
 
     # Offer option value completions
@@ -239,6 +242,9 @@ _ww_plan() {
         return
         ;;
     '--hide')
+        return
+        ;;
+    '--log')
         return
         ;;
     esac

@@ -248,3 +248,92 @@ int ww_list_children(pid_t *out, int max) {
     closedir(tasks);
     return count;
 }
+
+#include <sys/mman.h>
+int ww_memfd(const char *name) { return memfd_create(name, MFD_CLOEXEC); }
+
+static int read_children(pid_t pid, pid_t *out, int count, int max) {
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/task", (int)pid);
+    DIR *tasks = opendir(path);
+    if (!tasks) return count;
+    struct dirent *t;
+    while ((t = readdir(tasks)) && count < max) {
+        if (t->d_name[0] == '.') continue;
+        char file[128];
+        snprintf(file, sizeof file, "/proc/%d/task/%s/children", (int)pid, t->d_name);
+        FILE *f = fopen(file, "re");
+        if (!f) continue;
+        long p;
+        while (count < max && fscanf(f, "%ld", &p) == 1) out[count++] = (pid_t)p;
+        fclose(f);
+    }
+    closedir(tasks);
+    return count;
+}
+
+int ww_list_descendants(pid_t root, pid_t *out, int max) {
+    int count = read_children(root, out, 0, max);
+    for (int i = 0; i < count && count < max; i++) count = read_children(out[i], out, count, max);
+    return count;
+}
+
+static size_t put32(uint8_t *p, uint32_t v) { for (int i = 0; i < 4; i++) p[i] = (uint8_t)(v >> (8 * i)); return 4; }
+static size_t put64(uint8_t *p, uint64_t v) { for (int i = 0; i < 8; i++) p[i] = (uint8_t)(v >> (8 * i)); return 8; }
+
+int ww_fork_exec_game_setup(const char *path, char *const argv[], const struct ww_game_setup *s, pid_t *pid_out) {
+    extern char **environ;
+    if (prctl(PR_SET_CHILD_SUBREAPER, 1) != 0) return errno;
+    int status_pipe[2];
+    if (pipe2(status_pipe, O_CLOEXEC) != 0) return errno;
+    pid_t pid = fork();
+    if (pid < 0) { int e = errno; close(status_pipe[0]); close(status_pipe[1]); return e; }
+    if (pid == 0) {
+        // Child: one thread, raw syscalls only, until execve.
+        ww_reset_signals();
+        struct ww_landlock_result r;
+        memset(&r, 0, sizeof r);
+        r.failed_rule = -1;
+        if (s->landlock_mode != 0) {
+            if (ww_landlock_apply(s->rules, s->nrules, s->handled, s->scoped, s->restrict_flags, &r) != 0 && r.failed_errno == 0)
+                r.failed_errno = EINVAL;
+        }
+        int listener = -1;
+        int listener_errno = -1;
+        if (s->filter && s->filter_len > 0) {
+            listener = ww_seccomp_load_listener(s->filter, s->filter_len);
+            listener_errno = listener >= 0 ? 0 : -listener;
+        }
+        uint8_t msg[1 + 4 + 8 + 8 + 4 * 6];
+        size_t n = 0;
+        msg[n++] = s->status_tag;
+        n += put32(msg + n, (uint32_t)r.abi);
+        n += put64(msg + n, r.handled_fs);
+        n += put64(msg + n, r.scoped);
+        n += put32(msg + n, r.restrict_flags);
+        n += put32(msg + n, (uint32_t)r.rules_added);
+        n += put32(msg + n, (uint32_t)r.rules_missing);
+        n += put32(msg + n, (uint32_t)r.failed_errno);
+        n += put32(msg + n, (uint32_t)r.failed_step);
+        n += put32(msg + n, (uint32_t)listener_errno);
+        ssize_t sent = listener >= 0 ? ww_send_fd(s->control, listener, msg, n) : send(s->control, msg, n, MSG_NOSIGNAL);
+        if (listener >= 0) close(listener);
+        uint8_t ack = 0;
+        ssize_t got = -1;
+        if (sent == (ssize_t)n) {
+            do { got = recv(s->control, &ack, 1, 0); } while (got < 0 && errno == EINTR);
+        }
+        // ww refused (or is gone): the game does not start. 125 = ww failed.
+        if (got != 1 || ack != s->ack_tag) _exit(125);
+        // Nothing of ww passes to the game: every descriptor above stdio closes at exec.
+        syscall(SYS_close_range, 3, ~0U, 4 /* CLOSE_RANGE_CLOEXEC */);
+        execve(path, argv, environ);
+        int e = errno;
+        ssize_t ignored_result = write(status_pipe[1], &e, sizeof e);
+        (void)ignored_result;
+        _exit(127);
+    }
+    return wait_for_exec(pid, status_pipe, pid_out);
+}
+
+int ww_set_nondumpable(void) { return prctl(PR_SET_DUMPABLE, 0, 0, 0, 0); }

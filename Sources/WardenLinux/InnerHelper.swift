@@ -3,8 +3,9 @@ import CLinux
 import WardenCore
 
 /// Runs inside the sandbox as `ww __inner-helper`: announces itself on the inherited control
-/// socket (descriptor 3), receives the game's argv there (not through argv or the environment),
-/// starts the game with nothing of ww inherited, and then acts as the sandbox's reaper: it
+/// socket (descriptor 3), receives the game's argv, Landlock rules and notification filter there
+/// (not through argv or the environment), starts the game — whose process restricts itself with
+/// Landlock and the filter on its single thread before exec — with nothing of ww inherited, and then acts as the sandbox's reaper: it
 /// forwards signals to the game and stays until every process of the game has exited, so a
 /// launcher that starts the real game and exits, or wineserver saving the registry, is not killed.
 public enum InnerHelper {
@@ -17,14 +18,17 @@ public enum InnerHelper {
         }
         _ = ww_set_cloexec(control)
         _ = ww_close_from(control + 1)   // bind-source descriptors bwrap has used
+        // Not dumpable: nothing in the sandbox can ptrace the helper or read its memory.
+        _ = ww_set_nondumpable()
         let hello: [UInt8] = [Launcher.Tag.hello.rawValue]
         guard ww_send_with_credentials(control, hello, hello.count) == hello.count else { fail("cannot reach ww") }
 
-        var buf = [UInt8](repeating: 0, count: 1 << 20)
+        var buf = [UInt8](repeating: 0, count: 4 << 20)
         var sender: pid_t = 0
         let n = ww_recv_with_pid(control, &buf, buf.count, &sender, 0)
         guard n > 1, buf[0] == Launcher.Tag.run.rawValue else { fail("ww ended before the game could start") }
-        let argv = buf[1..<n].split(separator: 0, omittingEmptySubsequences: false).dropLast().map { String(decoding: $0, as: UTF8.self) }
+        guard let instructions = HelperInstructions.decode(buf[1..<n]) else { fail("garbled instructions from ww") }
+        let argv = instructions.command
         guard let program = argv.first else { fail("empty command") }
 
         let forwarded: [Int32] = [SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGCHLD]
@@ -32,7 +36,12 @@ public enum InnerHelper {
         guard signals >= 0 else { fail("cannot watch signals") }
 
         var game: pid_t = 0
-        let code = withCStrings(argv) { ww_fork_exec_game(program, $0, &game) }
+        let code: Int32
+        switch resolve(program) {
+        case .failure(let e): code = e.code
+        case .success(let path):
+            code = start(path: path, argv: argv, instructions: instructions, control: control, game: &game)
+        }
         if code != 0 {
             let msg: [UInt8] = [Launcher.Tag.execError.rawValue] + Array(String(code).utf8)
             _ = send(control, msg, msg.count, Int32(MSG_NOSIGNAL))
@@ -85,6 +94,52 @@ public enum InnerHelper {
             signalOrphans()
         }
     }
+
+    /// The program's path, searched in PATH like execvp (so the game is executed exactly once).
+    static func resolve(_ program: String) -> Result<String, Errno> {
+        func check(_ path: String) -> Int32 {
+            var st = stat()
+            guard stat(path, &st) == 0 else { return errno }
+            guard (st.st_mode & S_IFMT) == S_IFREG else { return EACCES }
+            return access(path, X_OK) == 0 ? 0 : errno
+        }
+        if program.contains("/") {
+            let e = check(program)
+            return e == 0 ? .success(program) : .failure(Errno(code: e))
+        }
+        let searchPath = getenv("PATH").map { String(cString: $0) } ?? "/usr/local/bin:/usr/bin:/bin"
+        var firstError: Int32 = ENOENT
+        for dir in searchPath.split(separator: ":", omittingEmptySubsequences: false) {
+            let candidate = (dir.isEmpty ? "." : String(dir)) + "/" + program
+            let e = check(candidate)
+            if e == 0 { return .success(candidate) }
+            if e == EACCES && firstError == ENOENT { firstError = EACCES }
+        }
+        return .failure(Errno(code: firstError))
+    }
+
+    /// Forks the game: the child applies Landlock, loads the notification filter, reports both to
+    /// ww with the listener, waits for ww's go-ahead, and executes the game.
+    static func start(path: String, argv: [String], instructions: HelperInstructions, control: Int32, game: inout pid_t) -> Int32 {
+        let ll = instructions.landlock
+        let paths = ll.rules.map { strdup($0.path) }
+        defer { for p in paths { free(p) } }
+        var rules = zip(paths, ll.rules).map { ww_landlock_rule(path: $0.0, access: $0.1.access) }
+        let mode: Int32 = ll.mode == .off ? 0 : (ll.mode == .required ? 2 : 1)
+        let filter = instructions.notificationFilter
+        return rules.withUnsafeMutableBufferPointer { rulesBuffer in
+            filter.withUnsafeBytes { filterBytes in
+                var setup = ww_game_setup(
+                    rules: rulesBuffer.baseAddress, nrules: Int32(rulesBuffer.count),
+                    handled: ll.handledAccess, scoped: ll.scopes, restrict_flags: ll.restrictFlags, landlock_mode: mode,
+                    filter: filter.isEmpty ? nil : filterBytes.baseAddress, filter_len: filter.count,
+                    control: control, status_tag: Launcher.Tag.status.rawValue, ack_tag: Launcher.Tag.go.rawValue)
+                return withCStrings(argv) { ww_fork_exec_game_setup(path, $0, &setup, &game) }
+            }
+        }
+    }
+
+    struct Errno: Error { var code: Int32 }
 
     static func fail(_ why: String) -> Never {
         writeStandardError("ww (inside the sandbox): \(why)")

@@ -20,6 +20,7 @@ public struct LaunchPreparation {
         public var plan: SandboxPlan
         public var config: GlobalConfig
         public var context: LaunchContext
+        public var directories: WardenDirectories
     }
 
     public func user() -> UserInfo { HostEnvironment.currentUser(environment: environment) }
@@ -94,7 +95,7 @@ public struct LaunchPreparation {
             wardenLibraryDirectories: HostEnvironment.libraryDirectoriesOutsideSystem(),
             dataDirectory: dirs.data)
         let plan = try Planner(context: ctx, identity: identity, profile: profile, profileReason: reason, host: host).plan()
-        return Prepared(plan: plan, config: config, context: ctx)
+        return Prepared(plan: plan, config: config, context: ctx, directories: dirs)
     }
 }
 

@@ -8,22 +8,35 @@ public struct Launcher {
     public let plan: SandboxPlan
     public let bwrapPath: String
     public var report: (String) -> Void = { line in writeStandardError("ww: \(line)") }
+    /// The session's audit trail (nil: none, e.g. in tests of the launcher alone).
+    public var trail: AuditTrail?
+    /// Landlock rules left out on purpose (`WW_TEST_LANDLOCK_OMIT`, for tests: only ever stricter).
+    public var landlockOmit: Set<String> = []
+    public var quiet = false
 
-    public init(plan: SandboxPlan, bwrapPath: String) {
+    public init(plan: SandboxPlan, bwrapPath: String, trail: AuditTrail? = nil) {
         self.plan = plan
         self.bwrapPath = bwrapPath
+        self.trail = trail
     }
 
     /// Messages on the control socket: one tag byte, then the payload.
     enum Tag: UInt8 {
         case hello = 0x48     // H: helper is running inside (pid from SCM_CREDENTIALS)
-        case run = 0x52       // R: argv, NUL-separated
+        case run = 0x52       // R: HelperInstructions
+        case status = 0x53    // S: EnforcementStatus from the game's process, with the listener (SCM_RIGHTS)
+        case go = 0x41        // A: ww holds the listener; the game may start
+        case stop = 0x4E      // N: ww refuses to start the game (what is in force is not enough)
         case execError = 0x45 // E: errno of the failed execve, decimal
     }
 
     public func run() throws -> Int32 {
         for dir in plan.directoriesToCreate { try WardenDirectories.create(dir) }
         try WardenDirectories.createEmptyFile(plan.emptyFile)
+        let compiled = try SeccompCompiler.compile(plan.seccomp)
+        let notification = try SeccompCompiler.notificationFilter(watchProcessCreation: plan.process.maxChildProcesses > 0)
+        let seccompFD = try SeccompCompiler.memfd(compiled.program, name: "ww-seccomp")
+        defer { close(seccompFD) }
         let sources = try BindSources.open(plan)
         defer { sources.closeAll() }
 
@@ -32,15 +45,28 @@ public struct Launcher {
         let control = pair[0]
         defer { close(control) }
 
-        // Child descriptors: 3 = control socket, 4… = bind sources in mount order.
-        var passed: [Int32] = [pair[1]]
+        // Child descriptors: 3 = control socket, 4 = seccomp filter, 5… = bind sources in mount order.
+        var passed: [Int32] = [pair[1], seccompFD]
         var childFD: [Int: Int32] = [:]
         for index in sources.descriptors.keys.sorted() {
             childFD[index] = Int32(3 + passed.count)
             passed.append(sources.descriptors[index]!)
         }
-        let argv = BwrapCommand.render(plan, bwrap: bwrapPath, sourceDescriptor: { childFD[$0] }).arguments
+        let argv = BwrapCommand.render(plan, bwrap: bwrapPath, seccompDescriptor: 4, sourceDescriptor: { childFD[$0] }).arguments
         let envp = plan.environment.map { "\($0.name)=\($0.value)" }
+
+        trail?.record("policy_applied", [
+            ("profile", .string(plan.profile)), ("profile_reason", .string(plan.profileReason)), ("command", .strings(plan.command)),
+            ("network", .string(plan.network.rawValue)), ("namespaces", .strings(plan.namespaces.unsharedNames)),
+            ("mounts", .int(Int64(plan.mounts.count))), ("landlock_mode", .string(plan.landlock.mode.rawValue)),
+            ("blocked_patterns", .strings(plan.process.blockedPatterns)), ("allowed_patterns", .strings(plan.process.allowedPatterns)),
+            ("allow_shell_execution", .bool(plan.process.allowShellExecution)), ("max_child_processes", .int(Int64(plan.process.maxChildProcesses))),
+        ])
+        trail?.record("seccomp_status", [
+            ("filter", .string("bwrap --seccomp: x86_64 + i386, x32 killed")), ("rules", .int(Int64(plan.seccomp.rules.count))),
+            ("bpf_instructions", .int(Int64(compiled.program.count / 8))), ("allowed_by_profile", .strings(plan.seccomp.allowed)),
+            ("unknown_to_libseccomp", .strings(compiled.unknownToLibrary)),
+        ])
 
         let watched: [Int32] = [SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGCHLD]
         let signals = ww_signalfd_block(watched, Int32(watched.count))
@@ -60,50 +86,117 @@ public struct Launcher {
         guard spawnError == 0 else {
             throw WardenError(.host, "cannot start bwrap (\(bwrapPath)): \(String(cString: strerror(spawnError))); install the bubblewrap package")
         }
-        return supervise(bwrapPID: pid, control: control, signals: signals)
+        var landlock = plan.landlock
+        landlock.rules.removeAll { landlockOmit.contains($0.path) }
+        let instructions = HelperInstructions(command: plan.command, landlock: landlock, notificationFilter: notification)
+        let status = supervise(bwrapPID: pid, control: control, signals: signals, instructions: instructions)
+        trail?.record("session_end", [("exit_status", .int(Int64(status)))])
+        if let t = trail, !quiet { report(t.summary(exitStatus: status)) }
+        return status
     }
 
-    func supervise(bwrapPID: pid_t, control: Int32, signals: Int32) -> Int32 {
+    func supervise(bwrapPID: pid_t, control: Int32, signals: Int32, instructions: HelperInstructions) -> Int32 {
         var helperStarted = false
+        var helperPID: pid_t = 0
         var execErrno: Int32?
+        var refusal: String?
         var gamePIDFD: Int32 = -1
         var controlOpen = true
         var pendingSignal: Int32?
         var bwrapStatus: Int32?
-        defer { if gamePIDFD >= 0 { close(gamePIDFD) } }
+        var listener: Int32 = -1
+        var watcher: NotificationSupervisor?
+        defer {
+            if gamePIDFD >= 0 { close(gamePIDFD) }
+            if listener >= 0 { close(listener) }
+        }
+
+        func refuse(_ why: String) {
+            refusal = why
+            var no = [Tag.stop.rawValue]
+            _ = send(control, &no, 1, Int32(MSG_NOSIGNAL))
+        }
+
+        func enforcement(_ s: EnforcementStatus, listenerFD: Int32, gamePID: pid_t) {
+            let ll = instructions.landlock
+            let asked = ll.handledAccess != 0 || ll.scopes != 0
+            let applied = s.landlockErrno == 0 && s.landlockABI > 0
+            let level: String
+            if ll.mode == .off { level = "off" }
+            else if !applied { level = "not enforced" }
+            else if s.landlockHandled == ll.handledAccess && s.landlockScopes == ll.scopes { level = "fully enforced" }
+            else { level = "partially enforced" }
+            let steps = [1: "create_ruleset", 2: "add_rule", 3: "restrict_self", 4: "no_new_privs"]
+            trail?.record("landlock_status", pid: gamePID, [
+                ("mode", .string(ll.mode.rawValue)), ("status", .string(level)), ("abi", .int(Int64(s.landlockABI))),
+                ("handled", .string(LandlockAccess.describe(s.landlockHandled))), ("scopes", .string(LandlockAccess.describeScopes(s.landlockScopes))),
+                ("log_new_exec", .bool(s.landlockFlags & LandlockAccess.logNewExecOn != 0)),
+                ("rules_added", .int(Int64(s.rulesAdded))), ("rules_missing", .int(Int64(s.rulesMissing))),
+                ("error", .string(s.landlockErrno == 0 ? "" : "\(steps[Int(s.failedStep)] ?? "step \(s.failedStep)"): \(String(cString: strerror(s.landlockErrno)))")),
+            ])
+            trail?.record("seccomp_status", pid: gamePID, [
+                ("filter", .string("notification: execve, execveat, connect\(plan.process.maxChildProcesses > 0 ? ", fork/vfork/clone" : "")")),
+                ("installed", .bool(listenerFD >= 0)),
+                ("error", .string(s.listenerErrno > 0 ? String(cString: strerror(s.listenerErrno)) : "")),
+            ])
+            if ll.mode == .required && asked && !applied {
+                let why = s.landlockABI == 0 ? "this kernel has no Landlock (\(s.landlockErrno == EOPNOTSUPP ? "disabled at boot: add lsm=…,landlock to the kernel command line" : "not built in"))" : "applying it failed: \(String(cString: strerror(s.landlockErrno)))"
+                refuse("landlock = \"required\" but \(why); use landlock = \"best-effort\" to start without it")
+                return
+            }
+            guard listenerFD >= 0 else {
+                refuse("the process policy needs seccomp user notification, which failed here (\(String(cString: strerror(max(s.listenerErrno, 1))))); see `ww features`")
+                return
+            }
+            listener = listenerFD
+            watcher = NotificationSupervisor(listener: listenerFD, policy: plan.process, trail: trail, helperPID: helperPID, gamePID: gamePID)
+            var go = [Tag.go.rawValue]
+            if send(control, &go, 1, Int32(MSG_NOSIGNAL)) != 1 { refusal = "the sandbox ended before the game could start" }
+        }
 
         func readControl() {
             var buf = [UInt8](repeating: 0, count: 4096)
             while controlOpen {
                 var sender: pid_t = 0
-                let n = ww_recv_with_pid(control, &buf, buf.count, &sender, 1)
-                if n < 0 { if errno != EAGAIN { controlOpen = false }; return }
+                var fd: Int32 = -1
+                let n = ww_recv_fd(control, &buf, buf.count, &fd, &sender, 1)
+                if n < 0 { if n != -Int(EAGAIN) { controlOpen = false }; return }
                 if n == 0 { controlOpen = false; return }
                 switch Tag(rawValue: buf[0]) {
                 case .hello?:
                     helperStarted = true
+                    helperPID = sender
                     if sender > 0 { gamePIDFD = ww_pidfd_open(sender) }
-                    var msg: [UInt8] = [Tag.run.rawValue]
-                    for arg in plan.command { msg += Array(arg.utf8) + [0] }
+                    let msg = [Tag.run.rawValue] + instructions.encoded()
                     if send(control, msg, msg.count, Int32(MSG_NOSIGNAL)) != msg.count {
                         report("cannot pass the command to the sandbox: \(String(cString: strerror(errno))) (command line too long?)")
                         kill(bwrapPID, SIGKILL)
                     }
                     if let sig = pendingSignal, gamePIDFD >= 0 { _ = ww_pidfd_send_signal(gamePIDFD, sig) }
+                case .status?:
+                    if let s = EnforcementStatus.decode(buf[1..<n]) { enforcement(s, listenerFD: fd, gamePID: sender) }
+                    else { if fd >= 0 { close(fd) }; refuse("garbled status from the sandbox") }
                 case .execError?:
                     execErrno = Int32(String(decoding: buf[1..<n], as: UTF8.self)) ?? ENOENT
                 default:
-                    break
+                    if fd >= 0 { close(fd) }
                 }
             }
         }
 
         while bwrapStatus == nil {
             var fds = [pollfd(fd: signals, events: Int16(POLLIN), revents: 0),
-                       pollfd(fd: controlOpen ? control : -1, events: Int16(POLLIN), revents: 0)]
-            let r = poll(&fds, 2, -1)
+                       pollfd(fd: controlOpen ? control : -1, events: Int16(POLLIN), revents: 0),
+                       pollfd(fd: listener, events: Int16(POLLIN), revents: 0)]
+            let r = poll(&fds, 3, -1)
             if r < 0 { if errno == EINTR { continue }; break }
             if fds[1].revents != 0 { readControl() }
+            if fds[2].revents & Int16(POLLIN) != 0, let w = watcher {
+                if !w.handleOne() { close(listener); listener = -1; watcher = nil }
+            } else if fds[2].revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0 {
+                // Every process under the filter is gone.
+                close(listener); listener = -1; watcher = nil
+            }
             if fds[0].revents != 0 {
                 var signo: Int32 = 0, code: Int32 = 0, sender: Int32 = 0
                 while ww_signalfd_read(signals, &signo, &code, &sender) == 1 {
@@ -129,11 +222,18 @@ public struct Launcher {
         readControl()
         guard let status = bwrapStatus else { return 125 }
 
+        if let why = refusal {
+            report(why)
+            return 125
+        }
         // Signalled before the game could start: report the signal, like the game would have.
         if !helperStarted, let sig = pendingSignal { return 128 + sig }
         if let e = execErrno {
             let name = plan.command.first ?? "?"
-            report("cannot run \(name) inside the sandbox: \(String(cString: strerror(e)))\(e == ENOENT ? "; the program (or its interpreter) must be inside a folder the profile makes visible" : "")")
+            let hint = e == ENOENT ? "; the program (or its interpreter) must be inside a folder the profile makes visible"
+                : e == EPERM ? "; the profile's [process] policy refuses it (see the audit trail)" : ""
+            report("cannot run \(name) inside the sandbox: \(String(cString: strerror(e)))\(hint)")
+            trail?.record("exec_failed", [("program", .string(name)), ("error", .string(String(cString: strerror(e))))])
             return e == ENOENT ? 127 : 126
         }
         if !helperStarted {
@@ -145,7 +245,7 @@ public struct Launcher {
     }
 
     func describe(_ status: Int32) -> String {
-        (status & 0x7f) == 0 ? "exited with status \((status >> 8) & 0xff)" : "was killed by signal \(status & 0x7f)"
+        (status & 0x7f) == 0 ? "exited with status \(( status >> 8) & 0xff)" : "was killed by signal \(status & 0x7f)"
     }
 }
 

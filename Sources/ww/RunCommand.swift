@@ -16,7 +16,7 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         GameLaunch(command: options.command, profile: options.profile, overrides: options.overrides,
-                   dryRun: dryRun, verbose: options.verbose, quiet: options.quiet).run()
+                   dryRun: dryRun, verbose: options.verbose, quiet: options.quiet, log: options.log).run()
     }
 }
 
@@ -28,6 +28,7 @@ struct GameLaunch {
     var dryRun = false
     var verbose = false
     var quiet = false
+    var log: String?
 
     /// `ww -- COMMAND…` with no ww options, the form launchers use: skips the option parser's start-up.
     static func fastPath(_ args: [String]) -> GameLaunch? {
@@ -59,7 +60,18 @@ struct GameLaunch {
                 writeStandardError("ww: \(prepared.plan.game.id) with profile \(prepared.plan.profile) (\(prepared.plan.profileReason))")
                 for n in prepared.plan.notes { writeStandardError("ww: note: \(n)") }
             }
-            exit(try Launcher(plan: prepared.plan, bwrapPath: bwrap).run())
+            let session = AuditTrail.newSessionID()
+            let logPath: String
+            if let l = log {
+                logPath = l.hasPrefix("/") ? l : Paths.join(prepared.context.workingDirectory, l)
+            } else {
+                logPath = AuditTrail.defaultPath(stateHome: Paths.dirname(prepared.directories.state), game: prepared.plan.game.id, session: session)
+            }
+            let trail = try AuditTrail(path: logPath, session: session, game: prepared.plan.game.id)
+            var launcher = Launcher(plan: prepared.plan, bwrapPath: bwrap, trail: trail)
+            launcher.quiet = quiet
+            if let omit = prep.environment["WW_TEST_LANDLOCK_OMIT"] { launcher.landlockOmit = Set(omit.split(separator: ":").map(String.init)) }
+            exit(try launcher.run())
         } catch {
             exitWith(error)
         }

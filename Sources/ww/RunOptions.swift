@@ -21,6 +21,9 @@ struct RunOptions: ParsableArguments {
     @Option(name: .customLong("hide"), help: "Hide PATH from the game (repeatable).")
     var hide: [String] = []
 
+    @Option(help: ArgumentHelp("Write the audit trail (JSON lines) to FILE instead of ~/.local/state/winewarden/logs/.", valueName: "file"))
+    var log: String?
+
     @Flag(help: "Explain decisions (skipped paths, identification).")
     var verbose = false
 

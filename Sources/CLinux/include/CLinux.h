@@ -4,4 +4,5 @@
 // (variadic syscall(), struct cmsg handling, signalfd).
 #include "ww_process.h"
 #include "ww_features.h"
+#include "ww_kernel.h"
 #endif

@@ -47,3 +47,42 @@ int ww_fork_exec_game(const char *file, char *const argv[], pid_t *pid_out);
 // The direct children of this process, from /proc/self/task/*/children; returns the count.
 int ww_list_children(pid_t *out, int max);
 #endif
+
+#ifndef WW_PROCESS_MEMFD_H
+#define WW_PROCESS_MEMFD_H
+// memfd_create(name, MFD_CLOEXEC); -1 on error.
+int ww_memfd(const char *name);
+// Descendants of `root` (not root itself) from /proc/PID/task/*/children, breadth first; count.
+int ww_list_descendants(pid_t root, pid_t *out, int max);
+#endif
+
+#ifndef WW_PROCESS_SETUP_H
+#define WW_PROCESS_SETUP_H
+#include <stdint.h>
+#include "ww_kernel.h"
+// What the inner helper's child applies to itself between fork and execve.
+struct ww_game_setup {
+    const struct ww_landlock_rule *rules;
+    int nrules;
+    uint64_t handled;
+    uint64_t scoped;
+    uint32_t restrict_flags;
+    int landlock_mode;          // 0 off, 1 best-effort, 2 required
+    const void *filter;         // notification filter (classic BPF); NULL: none
+    size_t filter_len;
+    int control;                // socket to ww: status (+ listener) out, one ack byte back
+    uint8_t status_tag;         // first byte of the status message
+    uint8_t ack_tag;            // the byte ww answers when the game may start
+};
+// Like ww_fork_exec_game, but the child applies Landlock, loads the notification filter, sends
+// [status_tag, status bytes] with the listener to ww over `control`, waits for `ack_tag`, and only
+// then execve's `path` (already resolved, no PATH search). Status bytes are EnforcementStatus's
+// encoding (little-endian): abi, handled, scoped, flags, added, missing, errno, step, listener errno.
+int ww_fork_exec_game_setup(const char *path, char *const argv[], const struct ww_game_setup *setup, pid_t *pid_out);
+#endif
+
+#ifndef WW_PROCESS_DUMP_H
+#define WW_PROCESS_DUMP_H
+// prctl(PR_SET_DUMPABLE, 0): no ptrace attach, no /proc/PID/mem for processes without privileges.
+int ww_set_nondumpable(void);
+#endif

@@ -4,7 +4,9 @@ public struct BwrapCommand: Equatable, Sendable {
 
     /// - Parameter sourceDescriptor: the descriptor a bind source was opened on (nil: pass the path,
     ///   as `ww plan` prints it before anything is opened).
-    public static func render(_ plan: SandboxPlan, bwrap: String = "bwrap", sourceDescriptor: (Int) -> Int32? = { _ in nil }) -> BwrapCommand {
+    ///   `seccompDescriptor`: the memfd holding the compiled filter (nil: `ww plan` shows `FD`).
+    public static func render(_ plan: SandboxPlan, bwrap: String = "bwrap", seccompDescriptor: Int32? = nil,
+                              sourceDescriptor: (Int) -> Int32? = { _ in nil }) -> BwrapCommand {
         var a = [bwrap]
         let ns = plan.namespaces
         if ns.user { a.append("--unshare-user") }
@@ -34,6 +36,7 @@ public struct BwrapCommand: Equatable, Sendable {
             }
         }
         a += ["--chdir", plan.workingDirectory]
+        a += ["--seccomp", seccompDescriptor.map { String($0) } ?? "FD"]
         a += ["--", plan.helper.sandboxPath, InnerHelperProtocol.subcommand]
         return BwrapCommand(arguments: a)
     }

@@ -119,12 +119,23 @@ public struct Planner {
         }
 
         let env = environment(runtimeDir: runtimeDir, b: b)
+        let seccomp = SyscallGroups.policy(allow: profile.seccompAllow, deny: profile.seccompDeny, nestedSandbox: profile.nestedSandbox.value)
+        let landlock = LandlockPlan.mirroring(b.mounts, mode: profile.landlock, nestedSandbox: profile.nestedSandbox)
+        let process = ProcessPolicy(allowedPatterns: profile.allowedPatterns.map(\.value), blockedPatterns: profile.blockedPatterns.map(\.value),
+                                    allowShellExecution: profile.allowShellExecution.value, maxChildProcesses: profile.maxChildProcesses.value)
+        if profile.nestedSandbox.value {
+            b.warnings.append("nested_sandbox = true (\(profile.nestedSandbox.origin)): the game may create namespaces and mount inside its sandbox; Landlock keeps only its scopes")
+        }
+        if profile.landlock.value == .off {
+            b.warnings.append("landlock = off (\(profile.landlock.origin)): no Landlock layer behind the mounts")
+        }
         return SandboxPlan(
             game: identity, profile: profile.name, profileChain: profile.chain, profileReason: profileReason,
             command: context.command, workingDirectory: workingDirectory(b),
             namespaces: ns, network: profile.network.value, mounts: b.mounts,
             environment: env.env, removedEnvironment: env.removed,
             directoriesToCreate: b.directoriesToCreate, emptyFile: b.emptyFile,
+            seccomp: seccomp, landlock: landlock, process: process,
             helper: HelperPlacement(hostPath: host.wardenExecutable, sandboxPath: Self.helperSandboxPath, controlFD: Self.controlFD),
             dieWithParent: true, dropAllCapabilities: true, notes: identity.notes + b.notes, warnings: b.warnings)
     }

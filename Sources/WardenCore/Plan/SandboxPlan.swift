@@ -16,6 +16,9 @@ public struct SandboxPlan: Codable, Equatable, Sendable {
     public var directoriesToCreate: [String]
     /// An empty file with no permissions in ww's data folder, bound read-only over hidden files.
     public var emptyFile: String
+    public var seccomp: SeccompPolicy
+    public var landlock: LandlockPlan
+    public var process: ProcessPolicy
     public var helper: HelperPlacement
     public var dieWithParent: Bool
     public var dropAllCapabilities: Bool

@@ -3,7 +3,7 @@ public struct GlobalConfig: Sendable {
     public var enabled = true
     public var noPromptsDuringGameplay = true
     public var emergencyOnly = true
-    /// Applied under every profile (today: [network] mode).
+    /// Applied under every profile: [network] mode and [process].
     public var layer: ProfileLayer?
     public var path: String?
 
@@ -12,10 +12,11 @@ public struct GlobalConfig: Sendable {
     static let known: [String: [String]] = [
         "winewarden": ["enabled", "no_prompts_during_gameplay", "emergency_only"],
         "network": ["mode"],
+        "process": ProfileParser.sections["process"]!,
     ]
     /// Sections of SPEC §3 whose enforcement is not in this version: refusing them beats ignoring them.
     static let notYet: [String: String] = [
-        "trust": "trust scoring", "process": "the process policy (seccomp notification)",
+        "trust": "trust scoring",
     ]
 
     public static func parse(path: String, text: String) throws -> GlobalConfig {
@@ -29,7 +30,7 @@ public struct GlobalConfig: Sendable {
                 continue
             }
             guard let keys = known[section] else {
-                problems.append("\(doc.location([section])): unknown key '\(section)'\(ProfileParser.suggestion(section, Array(known.keys))); known sections: [winewarden], [network]")
+                problems.append("\(doc.location([section])): unknown key '\(section)'\(ProfileParser.suggestion(section, Array(known.keys))); known sections: [winewarden], [network], [process]")
                 continue
             }
             guard case .table(let t) = doc.root[section]! else {
@@ -48,11 +49,17 @@ public struct GlobalConfig: Sendable {
                     default: config.emergencyOnly = b
                     }
                 }
+            } else if section == "process" {
+                var parser = ProfileParser(doc: doc)
+                var layer = config.layer ?? ProfileLayer(name: "config", path: path)
+                parser.read(section: "process", t, into: &layer)
+                problems += parser.problems
+                config.layer = layer
             } else if section == "network" {
                 if let v = t["mode"] {
                     let allowed = NetworkMode.allCases.map(\.rawValue)
                     if case .string(let s) = v, let m = NetworkMode(rawValue: s) {
-                        var layer = ProfileLayer(name: "config", path: path)
+                        var layer = config.layer ?? ProfileLayer(name: "config", path: path)
                         layer.network = Traced(m, doc.location(["network", "mode"]))
                         config.layer = layer
                     } else {

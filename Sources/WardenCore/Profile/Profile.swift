@@ -23,6 +23,14 @@ public enum NamespaceSharing: String, CaseIterable, Sendable, Codable {
     case `private`, shared
 }
 
+public enum LandlockMode: String, CaseIterable, Sendable, Codable {
+    /// Refuse to start when Landlock is unavailable.
+    case required
+    /// Apply the best ABI the kernel has and record exactly what is in force.
+    case bestEffort = "best-effort"
+    case off
+}
+
 public enum DBusMode: String, CaseIterable, Sendable, Codable {
     case none, filtered
 }
@@ -81,6 +89,15 @@ public struct Profile: Sendable, Equatable {
 
     public var network: Traced<NetworkMode>
 
+    public var seccompAllow: [Traced<String>] = []
+    public var seccompDeny: [Traced<String>] = []
+    public var landlock: Traced<LandlockMode>
+
+    public var allowedPatterns: [Traced<String>] = []
+    public var blockedPatterns: [Traced<String>] = []
+    public var allowShellExecution: Traced<Bool>
+    public var maxChildProcesses: Traced<Int>
+
     public var environmentSet: [String: Traced<String>] = [:]
     public var environmentUnset: [Traced<String>] = []
 
@@ -94,6 +111,8 @@ public struct Profile: Sendable, Equatable {
             x11: Traced(true, here), wayland: Traced(true, here), pulseaudio: Traced(true, here), pipewire: Traced(true, here),
             dbus: Traced(.none, here),
             pid: Traced(.private, here), ipc: Traced(.private, here), nestedSandbox: Traced(false, here),
-            network: Traced(.off, here))
+            network: Traced(.off, here),
+            landlock: Traced(.bestEffort, here),
+            allowShellExecution: Traced(false, here), maxChildProcesses: Traced(0, here))
     }
 }

@@ -108,12 +108,33 @@ public struct ProfileResolver {
         if let v = l.ipc { p.ipc = v }
         if let v = l.nestedSandbox { p.nestedSandbox = v }
         if let v = l.network { p.network = v }
+        if let v = l.landlock { p.landlock = v }
+        if let v = l.allowShellExecution { p.allowShellExecution = v }
+        if let v = l.maxChildProcesses { p.maxChildProcesses = v }
+        try mergeNames(l.seccompAllow, into: &p.seccompAllow)
+        try mergeNames(l.seccompDeny, into: &p.seccompDeny)
+        try mergeNames(l.allowedPatterns, into: &p.allowedPatterns)
+        try mergeNames(l.blockedPatterns, into: &p.blockedPatterns)
         for (k, v) in l.environmentSet { p.environmentSet[k] = v }
         p.environmentUnset += l.environmentUnset
         try merge(l.readOnly, into: &p.readOnly)
         try merge(l.readWrite, into: &p.readWrite)
         try merge(l.hidden, into: &p.hidden)
         try merge(l.extraDevices, into: &p.extraDevices)
+    }
+
+    private func mergeNames(_ edits: [ProfileLayer.ListEdit], into list: inout [Traced<String>]) throws {
+        for e in edits {
+            if e.remove {
+                let before = list.count
+                list.removeAll { $0.value == e.text }
+                if list.count == before {
+                    throw WardenError(.profile, "\(e.origin): \"-\(e.text)\" removes nothing: no inherited entry is \"\(e.text)\"; check the spelling or drop the line")
+                }
+            } else if !list.contains(where: { $0.value == e.text }) {
+                list.append(Traced(e.text, e.origin))
+            }
+        }
     }
 
     private func merge(_ edits: [ProfileLayer.ListEdit], into list: inout [PathRule]) throws {

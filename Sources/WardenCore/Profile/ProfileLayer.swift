@@ -24,6 +24,13 @@ public struct ProfileLayer: Sendable {
     public var pid, ipc: Traced<NamespaceSharing>?
     public var nestedSandbox: Traced<Bool>?
     public var network: Traced<NetworkMode>?
+    public var seccompAllow: [ListEdit] = []
+    public var seccompDeny: [ListEdit] = []
+    public var landlock: Traced<LandlockMode>?
+    public var allowedPatterns: [ListEdit] = []
+    public var blockedPatterns: [ListEdit] = []
+    public var allowShellExecution: Traced<Bool>?
+    public var maxChildProcesses: Traced<Int>?
     public var environmentSet: [String: Traced<String>] = [:]
     public var environmentUnset: [Traced<String>] = []
 }
@@ -38,6 +45,9 @@ public struct ProfileParser {
         "namespaces": ["pid", "ipc", "nested_sandbox"],
         "network": ["mode"],
         "environment": ["set", "unset"],
+        "seccomp": ["allow", "deny"],
+        "landlock": ["mode"],
+        "process": ["allowed_patterns", "blocked_patterns", "allow_shell_execution", "max_child_processes"],
     ]
     public static let topLevel = ["extends", "description"]
 
@@ -163,6 +173,32 @@ public struct ProfileParser {
         return out
     }
 
+    /// `[seccomp] allow/deny`: syscall names or `@groups`; `-entry` removes an inherited one.
+    mutating func syscalls(_ t: [String: TOMLNode], _ key: String) -> [ProfileLayer.ListEdit] {
+        strings(t, "seccomp", key).compactMap { (text, i) in
+            let remove = text.hasPrefix("-")
+            let name = remove ? String(text.dropFirst()) : text
+            for p in SyscallGroups.problems(name, allow: key == "allow") {
+                fail(["seccomp", key], element: i, "\(key) entry \"\(name)\" \(p)")
+                return nil
+            }
+            return .init(text: name, remove: remove, create: false, origin: doc.location(["seccomp", key], element: i))
+        }
+    }
+
+    /// `[process]` pattern lists: wildcards (`*`, `?`, `[…]`); `-entry` removes an inherited one.
+    mutating func patterns(_ t: [String: TOMLNode], _ section: String, _ key: String) -> [ProfileLayer.ListEdit] {
+        strings(t, section, key).compactMap { (text, i) in
+            let remove = text.hasPrefix("-")
+            let pattern = remove ? String(text.dropFirst()) : text
+            if pattern.isEmpty || pattern.contains("\0") {
+                fail([section, key], element: i, "\(key) entries must be non-empty patterns such as \"*nc*\" or \"/usr/bin/*\"")
+                return nil
+            }
+            return .init(text: pattern, remove: remove, create: false, origin: doc.location([section, key], element: i))
+        }
+    }
+
     mutating func read(section: String, _ t: [String: TOMLNode], into layer: inout ProfileLayer) {
         switch section {
         case "match":
@@ -209,6 +245,22 @@ public struct ProfileParser {
             layer.nestedSandbox = bool(t, section, "nested_sandbox")
         case "network":
             layer.network = choice(t, section, "mode", NetworkMode.self)
+        case "seccomp":
+            layer.seccompAllow = syscalls(t, "allow")
+            layer.seccompDeny = syscalls(t, "deny")
+        case "landlock":
+            layer.landlock = choice(t, section, "mode", LandlockMode.self)
+        case "process":
+            layer.allowedPatterns = patterns(t, section, "allowed_patterns")
+            layer.blockedPatterns = patterns(t, section, "blocked_patterns")
+            layer.allowShellExecution = bool(t, section, "allow_shell_execution")
+            if let v = t["max_child_processes"] {
+                if case .integer(let n) = v, n >= 1, n <= 100_000 {
+                    layer.maxChildProcesses = Traced(Int(n), doc.location([section, "max_child_processes"]))
+                } else {
+                    fail([section, "max_child_processes"], "'max_child_processes' must be a whole number from 1 to 100000")
+                }
+            }
         case "environment":
             if let v = t["set"] {
                 if case .table(let vars) = v {

@@ -1,0 +1,83 @@
+import Glibc
+import WardenCore
+
+/// The session's JSON-lines file (SPEC §6): one event per line, appended with a single `write` as it
+/// happens, so a crash of ww loses nothing already written. Also counts events for the summary.
+public final class AuditTrail {
+    public let path: String
+    public let session: String
+    public let game: String
+    private let fd: Int32
+    public private(set) var counts: [String: Int] = [:]
+    public private(set) var writeFailed = false
+
+    /// Opens (creates, 0600) the file; its folder is created 0700 when missing.
+    public init(path: String, session: String, game: String) throws {
+        self.path = path
+        self.session = session
+        self.game = game
+        let dir = Paths.dirname(path)
+        if !dir.isEmpty && dir != "/" { try WardenDirectories.create(dir) }
+        fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        guard fd >= 0 else {
+            throw WardenError(.launch, "cannot write the audit trail \(path): \(String(cString: strerror(errno))); choose another file with --log")
+        }
+    }
+
+    deinit { close(fd) }
+
+    /// Random session id: 16 hex digits from the kernel's generator.
+    public static func newSessionID() -> String {
+        var bytes = [UInt8](repeating: 0, count: 8)
+        let urandom = open("/dev/urandom", O_RDONLY | O_CLOEXEC)
+        let got = urandom >= 0 ? read(urandom, &bytes, bytes.count) : -1
+        if urandom >= 0 { close(urandom) }
+        if got != bytes.count {
+            var t = timespec(); clock_gettime(CLOCK_REALTIME, &t)
+            bytes = withUnsafeBytes(of: UInt64(t.tv_nsec) ^ UInt64(getpid()) << 32) { Array($0) }
+        }
+        return bytes.map { String(format2: $0) }.joined()
+    }
+
+    /// The default file: `$XDG_STATE_HOME/winewarden/logs/<UTC time>-<game>-<session>.jsonl`.
+    public static func defaultPath(stateHome: String, game: String, session: String) -> String {
+        var t = time_t(time(nil))
+        var tm = tm()
+        gmtime_r(&t, &tm)
+        let stamp = String(tm.tm_year + 1900) + pad(tm.tm_mon + 1) + pad(tm.tm_mday) + "T" + pad(tm.tm_hour) + pad(tm.tm_min) + pad(tm.tm_sec) + "Z"
+        let safeGame = String(game.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "." ? $0 : "_" })
+        return Paths.join(stateHome, "winewarden/logs/\(stamp)-\(safeGame)-\(session).jsonl")
+    }
+
+    static func pad(_ n: Int32) -> String { n < 10 ? "0\(n)" : String(n) }
+
+    public static func now() -> UInt64 {
+        var t = timespec()
+        clock_gettime(CLOCK_REALTIME, &t)
+        return UInt64(t.tv_sec) * 1_000_000_000 + UInt64(t.tv_nsec)
+    }
+
+    public func record(_ kind: String, pid: Int32? = nil, chain: [AuditEvent.ProcessLink] = [], _ details: [(String, AuditEvent.Value)] = []) {
+        counts[kind, default: 0] += 1
+        let line = AuditEvent(time: Self.now(), session: session, game: game, kind: kind, pid: pid, chain: chain, details: details).jsonLine() + "\n"
+        let bytes = Array(line.utf8)
+        let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        if n != bytes.count { writeFailed = true }
+    }
+
+    /// One line for stderr at exit.
+    public func summary(exitStatus: Int32) -> String {
+        let refused = counts.filter { AuditEvent.refusalKinds.contains($0.key) }
+        let total = refused.values.reduce(0, +)
+        let refusedText = total == 0 ? "nothing refused" : "\(total) refused (" + refused.keys.sorted().map { "\($0.hasSuffix("_refused") ? String($0.dropLast(8)) : $0) \(refused[$0]!)" }.joined(separator: ", ") + ")"
+        let seen = ["exec_allowed": "exec", "connect": "connect"].compactMap { k, v in counts[k].map { "\($0) \(v)" } }.sorted()
+        return "session \(session): exit \(exitStatus), \(refusedText)\(seen.isEmpty ? "" : ", " + seen.joined(separator: ", ")); audit trail \(path)\(writeFailed ? " (INCOMPLETE: a write failed)" : "")"
+    }
+}
+
+extension String {
+    init(format2 byte: UInt8) {
+        let digits = Array("0123456789abcdef")
+        self = String([digits[Int(byte >> 4)], digits[Int(byte & 15)]])
+    }
+}

@@ -1,0 +1,255 @@
+import CLinux
+import Glibc
+import WardenCore
+
+/// Answers the seccomp notifications of the game's filter (SPEC §1 step 4): every exec is checked
+/// against `[process]` and recorded, every connect destination is recorded, and new processes are
+/// refused beyond `max_child_processes`. Target memory is read with the ID_VALID check after the
+/// read, so a recycled pid can never be answered with another process's data; anything malformed
+/// in the target's memory refuses that call, never the supervisor.
+public final class NotificationSupervisor {
+    let listener: Int32
+    let policy: ProcessPolicy
+    let trail: AuditTrail?
+    /// The inner helper (host pid): the sandbox's processes are its descendants.
+    let helperPID: pid_t
+    /// The helper's child that becomes the game: its first exec is the launch command.
+    let gamePID: pid_t
+    var launchCommandSeen = false
+    public private(set) var handled = 0
+
+    static let maxPath = 4096
+    static let maxArgument = 128 * 1024
+    static let maxArguments = 8192
+    static let maxArgvBytes = 2 * 1024 * 1024
+
+    public init(listener: Int32, policy: ProcessPolicy, trail: AuditTrail?, helperPID: pid_t, gamePID: pid_t) {
+        self.listener = listener
+        self.policy = policy
+        self.trail = trail
+        self.helperPID = helperPID
+        self.gamePID = gamePID
+        _ = ww_notif_sync_wakeup(listener)
+    }
+
+    enum Syscall { case execve, execveat, connect, socketcall, fork, other }
+
+    static func syscall(arch: UInt32, nr: Int32) -> Syscall {
+        switch (arch, nr) {
+        case (0xC000_003E, 59), (0x4000_0003, 11): return .execve
+        case (0xC000_003E, 322), (0x4000_0003, 358): return .execveat
+        case (0xC000_003E, 42), (0x4000_0003, 362): return .connect
+        case (0x4000_0003, 102): return .socketcall
+        case (0xC000_003E, 56), (0xC000_003E, 57), (0xC000_003E, 58), (0x4000_0003, 120), (0x4000_0003, 2), (0x4000_0003, 190): return .fork
+        default: return .other
+        }
+    }
+
+    /// Handles one pending notification. Returns false when the listener is finished (no process
+    /// of the sandbox is left under the filter).
+    public func handleOne() -> Bool {
+        var n = ww_notification()
+        let rc = ww_notif_recv(listener, &n)
+        if rc == -ENOENT || rc == -EINTR || rc == -EAGAIN { return true }   // the caller died or was interrupted
+        if rc != 0 { return false }
+        handled += 1
+        let pid = pid_t(n.pid)
+        let args = [n.args.0, n.args.1, n.args.2, n.args.3, n.args.4, n.args.5]
+        let is32 = n.arch == 0x4000_0003
+        switch Self.syscall(arch: n.arch, nr: n.nr) {
+        case .execve: exec(n.id, pid: pid, pathAddress: args[0], argvAddress: args[1], dirfd: nil, flags: 0, is32: is32)
+        case .execveat: exec(n.id, pid: pid, pathAddress: args[1], argvAddress: args[2], dirfd: Int32(truncatingIfNeeded: args[0]), flags: args[4], is32: is32)
+        case .connect: connect(n.id, pid: pid, address: args[1], length: args[2])
+        case .socketcall:
+            if args[0] == 3, let words = readWords(pid, args[1], count: 3, is32: true) {   // SYS_CONNECT
+                connect(n.id, pid: pid, address: words[1], length: words[2])
+            } else {
+                _ = ww_notif_respond(listener, n.id, 0, 1)
+            }
+        case .fork: fork(n.id, pid: pid)
+        case .other: _ = ww_notif_respond(listener, n.id, 0, 1)
+        }
+        return true
+    }
+
+    // MARK: exec
+
+    func exec(_ id: UInt64, pid: pid_t, pathAddress: UInt64, argvAddress: UInt64, dirfd: Int32?, flags: UInt64, is32: Bool) {
+        let chain = Self.chain(pid, stopAt: helperPID)
+        let callerExe = Self.readLink("/proc/\(pid)/exe") ?? ""
+        let callerName = Self.comm(Self.threadGroup(pid))
+        let launch = !launchCommandSeen && pid == gamePID
+        var path: String
+        var argv: [String]
+        switch readString(pid, pathAddress, max: Self.maxPath + 1) {
+        case .success(let p): path = p
+        case .failure(let why):
+            refuseUnreadable(id, pid: pid, chain: chain, why: "program path \(why)")
+            return
+        }
+        switch readArgv(pid, argvAddress, is32: is32) {
+        case .success(let a): argv = a
+        case .failure(let why):
+            refuseUnreadable(id, pid: pid, chain: chain, why: "argv \(why)", path: path)
+            return
+        }
+        // execveat(fd, "", …, AT_EMPTY_PATH) runs the file open on fd; a relative path is under fd.
+        if let fd = dirfd {
+            let atEmptyPath: UInt64 = 0x1000
+            if path.isEmpty && flags & atEmptyPath != 0 { path = Self.readLink("/proc/\(pid)/fd/\(fd)") ?? "fd \(fd)" }
+            else if !path.hasPrefix("/") && fd != -100, let dir = Self.readLink("/proc/\(pid)/fd/\(fd)") { path = Paths.join(dir, path) }
+        }
+        guard ww_notif_id_valid(listener, id) == 1 else { return }   // gone, or the pid was reused: no answer
+        let request = ExecRequest(path: path, argv: argv, callerExecutable: callerExe, callerName: callerName, isLaunchCommand: launch)
+        let decision = policy.decide(request)
+        if launch { launchCommandSeen = true }
+        let answered = decision.allowed ? ww_notif_respond(listener, id, 0, 1) : ww_notif_respond(listener, id, EPERM, 0)
+        var details: [(String, AuditEvent.Value)] = [("path", .string(path)), ("argv", .strings(argv)), ("caller", .string(callerName)),
+                                                      ("caller_exe", .string(callerExe)), ("reason", .string(decision.reason))]
+        if let w = decision.windowsProgram { details.append(("windows_program", .string(w))) }
+        if decision.isShell { details.append(("shell", .bool(true))) }
+        if answered != 0 { details.append(("answer_failed", .string(String(cString: strerror(-answered))))) }
+        trail?.record(decision.allowed ? "exec_allowed" : "exec_refused", pid: pid, chain: chain, details)
+    }
+
+    func refuseUnreadable(_ id: UInt64, pid: pid_t, chain: [AuditEvent.ProcessLink], why: String, path: String? = nil) {
+        guard ww_notif_id_valid(listener, id) == 1 else { return }
+        _ = ww_notif_respond(listener, id, EPERM, 0)
+        var details: [(String, AuditEvent.Value)] = [("reason", .string("unreadable exec request: \(why)"))]
+        if let path { details.insert(("path", .string(path)), at: 0) }
+        trail?.record("exec_refused", pid: pid, chain: chain, details)
+    }
+
+    // MARK: connect
+
+    func connect(_ id: UInt64, pid: pid_t, address: UInt64, length: UInt64) {
+        let size = Int(min(length, 128))
+        var bytes = [UInt8](repeating: 0, count: size)
+        let got = size == 0 ? 0 : bytes.withUnsafeMutableBytes { ww_read_target(pid, address, $0.baseAddress, size) }
+        guard ww_notif_id_valid(listener, id) == 1 else { return }
+        // Recorded, then let through: connect is enforced by the network namespace and (later) the
+        // proxy, not here, because the address could change after this read.
+        _ = ww_notif_respond(listener, id, 0, 1)
+        let decoded = got > 0 ? SocketAddress.decode(Array(bytes.prefix(got))) : nil
+        var details: [(String, AuditEvent.Value)] = [("family", .string(decoded?.family ?? "unreadable")), ("address", .string(decoded?.address ?? ""))]
+        if let port = decoded?.port { details.append(("port", .int(Int64(port)))) }
+        trail?.record("connect", pid: pid, chain: Self.chain(pid, stopAt: helperPID), details)
+    }
+
+    // MARK: new processes
+
+    func fork(_ id: UInt64, pid: pid_t) {
+        var kids = [pid_t](repeating: 0, count: 65536)
+        let count = Int(ww_list_descendants(helperPID, &kids, Int32(kids.count)))
+        // Descendants of the helper: the game and everything it started. The new process would be one more.
+        let besidesGame = count - 1
+        guard ww_notif_id_valid(listener, id) == 1 else { return }
+        if besidesGame + 1 > policy.maxChildProcesses {
+            _ = ww_notif_respond(listener, id, EAGAIN, 0)
+            trail?.record("process_refused", pid: pid, chain: Self.chain(pid, stopAt: helperPID), [
+                ("reason", .string("max_child_processes = \(policy.maxChildProcesses) reached")), ("live", .int(Int64(besidesGame)))])
+        } else {
+            _ = ww_notif_respond(listener, id, 0, 1)
+        }
+    }
+
+    // MARK: reading the target
+
+    enum ReadError: Error, CustomStringConvertible {
+        case fault(Int32), tooLong, tooMany
+        var description: String {
+            switch self {
+            case .fault(let e): return "could not be read (\(String(cString: strerror(e))))"
+            case .tooLong: return "is longer than ww inspects"
+            case .tooMany: return "has more arguments than ww inspects"
+            }
+        }
+    }
+
+    func readString(_ pid: pid_t, _ address: UInt64, max: Int) -> Result<String, ReadError> {
+        var buf = [CChar](repeating: 0, count: max)
+        let n = ww_read_target_string(pid, address, &buf, max)
+        if n == -ssize_t(E2BIG) { return .failure(.tooLong) }
+        if n < 0 { return .failure(.fault(Int32(-n))) }
+        let bytes = buf.prefix(Int(n)).map { UInt8(bitPattern: $0) }
+        return .success(String(decoding: bytes, as: UTF8.self))
+    }
+
+    func readWords(_ pid: pid_t, _ address: UInt64, count: Int, is32: Bool) -> [UInt64]? {
+        let width = is32 ? 4 : 8
+        var bytes = [UInt8](repeating: 0, count: count * width)
+        let got = bytes.withUnsafeMutableBytes { ww_read_target(pid, address, $0.baseAddress, $0.count) }
+        guard got == bytes.count else { return nil }
+        return (0..<count).map { i in
+            bytes[(i * width)..<((i + 1) * width)].reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+        }
+    }
+
+    func readArgv(_ pid: pid_t, _ address: UInt64, is32: Bool) -> Result<[String], ReadError> {
+        if address == 0 { return .success([]) }
+        var out: [String] = []
+        var total = 0
+        var cursor = address
+        let width = UInt64(is32 ? 4 : 8)
+        while true {
+            guard out.count < Self.maxArguments else { return .failure(.tooMany) }
+            // Pointers are read in small batches (an unmapped page ends the batch early).
+            guard let pointer = readWords(pid, cursor, count: 1, is32: is32)?.first else { return .failure(.fault(EFAULT)) }
+            if pointer == 0 { return .success(out) }
+            switch readString(pid, pointer, max: Self.maxArgument + 1) {
+            case .success(let s):
+                total += s.utf8.count + 1
+                guard total <= Self.maxArgvBytes else { return .failure(.tooLong) }
+                out.append(s)
+            case .failure(let e): return .failure(e)
+            }
+            cursor &+= width
+        }
+    }
+
+    // MARK: /proc
+
+    static func readLink(_ path: String) -> String? {
+        var buf = [CChar](repeating: 0, count: 4097)
+        let n = readlink(path, &buf, 4096)
+        guard n > 0 else { return nil }
+        return String(decoding: buf.prefix(n).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    /// The process (thread group) a thread belongs to: notifications carry the calling thread's id.
+    static func threadGroup(_ tid: pid_t) -> pid_t {
+        guard let status = readSmallFile("/proc/\(tid)/status"),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("Tgid:") }),
+              let tgid = pid_t(String(line.dropFirst(5).filter { $0 != " " && $0 != "\t" })) else { return tid }
+        return tgid
+    }
+
+    static func comm(_ pid: pid_t) -> String {
+        readSmallFile("/proc/\(pid)/comm").map { String($0.prefix { $0 != "\n" }) } ?? ""
+    }
+
+    static func readSmallFile(_ path: String) -> String? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var buf = [UInt8](repeating: 0, count: 1024)
+        let n = read(fd, &buf, buf.count)
+        guard n > 0 else { return nil }
+        return String(decoding: buf.prefix(n), as: UTF8.self)
+    }
+
+    /// The process and its ancestors up to (not including) the inner helper: pid and name each.
+    static func chain(_ pid: pid_t, stopAt helper: pid_t) -> [AuditEvent.ProcessLink] {
+        var out: [AuditEvent.ProcessLink] = []
+        var current = pid
+        while current > 1 && current != helper && out.count < 32 {
+            guard let stat = readSmallFile("/proc/\(current)/stat"), let close = stat.lastIndex(of: ")") else { break }
+            let open = stat.firstIndex(of: "(").map { stat.index(after: $0) } ?? close
+            out.append(.init(pid: current, name: String(stat[open..<close])))
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            guard fields.count > 1, let parent = pid_t(fields[1]) else { break }
+            current = parent
+        }
+        return out
+    }
+}
