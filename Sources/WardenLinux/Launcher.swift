@@ -192,10 +192,10 @@ public struct Launcher {
             if r < 0 { if errno == EINTR { continue }; break }
             if fds[1].revents != 0 { readControl() }
             if fds[2].revents & Int16(POLLIN) != 0, let w = watcher {
-                if !w.handleOne() { close(listener); listener = -1; watcher = nil }
+                if !w.handleOne() { w.finish(); close(listener); listener = -1; watcher = nil }
             } else if fds[2].revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0 {
                 // Every process under the filter is gone.
-                close(listener); listener = -1; watcher = nil
+                watcher?.finish(); close(listener); listener = -1; watcher = nil
             }
             if fds[0].revents != 0 {
                 var signo: Int32 = 0, code: Int32 = 0, sender: Int32 = 0
@@ -220,6 +220,7 @@ public struct Launcher {
             }
         }
         readControl()
+        watcher?.finish()
         guard let status = bwrapStatus else { return 125 }
 
         if let why = refusal {

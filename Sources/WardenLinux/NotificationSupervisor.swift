@@ -16,6 +16,8 @@ public final class NotificationSupervisor {
     /// The helper's child that becomes the game: its first exec is the launch command.
     let gamePID: pid_t
     var launchCommandSeen = false
+    /// Connects already recorded, by process and destination, with how many more followed.
+    var repeatedConnects: [String: Int] = [:]
     public private(set) var handled = 0
 
     static let maxPath = 4096
@@ -70,6 +72,15 @@ public final class NotificationSupervisor {
         case .other: _ = ww_notif_respond(listener, n.id, 0, 1)
         }
         return true
+    }
+
+    /// Writes how often each recorded destination was connected to again.
+    public func finish() {
+        for (key, count) in repeatedConnects.sorted(by: { $0.key < $1.key }) where count > 0 {
+            let parts = key.split(separator: " ", maxSplits: 1)
+            trail?.record("connect_repeated", pid: pid_t(parts[0]), [("destination", .string(String(parts.count > 1 ? parts[1] : ""))), ("count", .int(Int64(count)))])
+        }
+        repeatedConnects = [:]
     }
 
     // MARK: exec
@@ -131,6 +142,14 @@ public final class NotificationSupervisor {
         // proxy, not here, because the address could change after this read.
         _ = ww_notif_respond(listener, id, 0, 1)
         let decoded = got > 0 ? SocketAddress.decode(Array(bytes.prefix(got))) : nil
+        // Each destination is recorded the first time a process connects to it; repeats are counted
+        // and written once at the end (a game reconnecting in a loop must not cost a line each time).
+        let key = "\(pid) \(decoded?.family ?? "unreadable") \(decoded?.address ?? "")\(decoded?.port.map { " port \($0)" } ?? "")"
+        if let seen = repeatedConnects[key] {
+            repeatedConnects[key] = seen + 1
+            return
+        }
+        repeatedConnects[key] = 0
         var details: [(String, AuditEvent.Value)] = [("family", .string(decoded?.family ?? "unreadable")), ("address", .string(decoded?.address ?? ""))]
         if let port = decoded?.port { details.append(("port", .int(Int64(port)))) }
         trail?.record("connect", pid: pid, chain: Self.chain(pid, stopAt: helperPID), details)

@@ -21,16 +21,53 @@ public enum SeccompCompiler {
         public var unknownToLibrary: [String]
     }
 
-    /// The filter bwrap loads for the whole sandbox.
+    /// The filter bwrap loads for the whole sandbox. Built per architecture and merged: on i386
+    /// libseccomp 2.5 turns a `socket` rule into one on all of `socketcall(SYS_SOCKET)` (its
+    /// arguments are behind a pointer), which would cut 32-bit programs off every socket, and it
+    /// refuses rules on i386's direct `socket` (359). So the i386 family check is a short
+    /// hand-written prefix (`i386SocketFamilies`) in front of libseccomp's program.
     public static func compile(_ policy: SeccompPolicy) throws -> Compiled {
-        let filter = try Filter(defaultAction: actAllow, badArchKills: policy.badArchitectureKills)
+        let native = try Filter(defaultAction: actAllow, badArchKills: policy.badArchitectureKills, architectures: [archX86_64])
+        let i386 = try Filter(defaultAction: actAllow, badArchKills: policy.badArchitectureKills, architectures: [archX86])
         var unknown: [String] = []
         for rule in policy.rules {
             guard case .errno(let e) = rule.action else { continue }
-            let added = try filter.add(rule.syscall, action: actErrno(e), condition: rule.condition)
+            let added = try native.add(rule.syscall, action: actErrno(e), condition: rule.condition)
+            if rule.syscall != "socket" { _ = try i386.add(rule.syscall, action: actErrno(e), condition: rule.condition) }
             if !added && !unknown.contains(rule.syscall) { unknown.append(rule.syscall) }
         }
-        return Compiled(program: try filter.export(), unknownToLibrary: unknown)
+        try native.merge(i386)
+        return Compiled(program: i386SocketFamilies(policy) + (try native.export()), unknownToLibrary: unknown)
+    }
+
+    /// Classic BPF that refuses i386 `socket` (359) for the families the policy refuses and falls
+    /// through to the next instruction (libseccomp's program) for everything else.
+    static func i386SocketFamilies(_ policy: SeccompPolicy) -> [UInt8] {
+        let socketRules = policy.rules.filter { $0.syscall == "socket" }
+        guard case .errno(let e)? = socketRules.first?.action else { return [] }
+        let refused = Set(socketRules.compactMap { $0.condition?.op == .equal ? $0.condition?.value : nil })
+        let refusesAbove = socketRules.compactMap { $0.condition?.op == .greaterOrEqual ? $0.condition?.value : nil }.min() ?? UInt64.max
+        let allowed = (0..<min(refusesAbove, 64)).filter { !refused.contains($0) }
+        // ld arch; jeq i386; ld nr; jeq 359; ld args[0] (low word: i386 arguments are 32-bit); one jeq
+        // per allowed family; ret ERRNO. "next" = the first instruction after this block.
+        let count = 5 + allowed.count + 1
+        var prog: [(code: UInt16, jt: UInt8, jf: UInt8, k: UInt32)] = []
+        prog.append((0x20, 0, 0, 4))                                   // A = seccomp_data.arch
+        prog.append((0x15, 0, UInt8(count - 2), archX86))              // not i386 → next
+        prog.append((0x20, 0, 0, 0))                                   // A = seccomp_data.nr
+        prog.append((0x15, 0, UInt8(count - 4), 359))                  // not socket → next
+        prog.append((0x20, 0, 0, 16))                                  // A = low word of args[0]
+        for (i, family) in allowed.enumerated() {
+            let pc = 5 + i
+            prog.append((0x15, UInt8(count - pc - 1), 0, UInt32(family)))   // allowed family → next
+        }
+        prog.append((0x06, 0, 0, actErrno(e)))                         // refused family
+        var bytes: [UInt8] = []
+        for ins in prog {
+            bytes += [UInt8(ins.code & 0xFF), UInt8(ins.code >> 8), ins.jt, ins.jf]
+            bytes += (0..<4).map { UInt8(truncatingIfNeeded: ins.k >> (8 * $0)) }
+        }
+        return bytes
     }
 
     /// The inner helper's own filter: exec, connect and new processes are reported to ww; a second
@@ -63,18 +100,39 @@ public enum SeccompCompiler {
 
     final class Filter {
         let ctx: scmp_filter_ctx
+        var released = false
 
-        init(defaultAction: UInt32, badArchKills: Bool) throws {
+        init(defaultAction: UInt32, badArchKills: Bool, architectures: [UInt32] = [SeccompCompiler.archX86_64, SeccompCompiler.archX86]) throws {
             guard let c = seccomp_init(defaultAction) else { throw WardenError(.launch, "libseccomp could not create a filter") }
             ctx = c
-            try check(seccomp_arch_add(ctx, SeccompCompiler.archX86), "add the i386 architecture")
+            if !architectures.contains(SeccompCompiler.archX86_64) {
+                try check(seccomp_arch_remove(ctx, SeccompCompiler.archX86_64), "remove the native architecture")
+            }
+            for arch in architectures where arch != SeccompCompiler.archX86_64 {
+                try check(seccomp_arch_add(ctx, arch), "add the i386 architecture")
+            }
             try check(seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, badArchKills ? SeccompCompiler.actKillProcess : SeccompCompiler.actErrno(ENOSYS)), "set the bad-arch action")
             try check(seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2), "enable binary-tree optimisation")
             // The filter is exported, not loaded here: no_new_privs is bwrap's business.
             try check(seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0), "leave no_new_privs to bwrap")
         }
 
-        deinit { seccomp_release(ctx) }
+        deinit { if !released { seccomp_release(ctx) } }
+
+        /// Moves `other`'s rules (for other architectures) into this filter; `other` is consumed.
+        func merge(_ other: Filter) throws {
+            try check(seccomp_merge(ctx, other.ctx), "merge the x86_64 and i386 filters")
+            other.released = true
+        }
+
+        static func arguments(_ condition: SeccompPolicy.Condition?) -> [scmp_arg_cmp] {
+            guard let c = condition else { return [] }
+            switch c.op {
+            case .maskedEqual: return [scmp_arg_cmp(arg: UInt32(c.argument), op: SCMP_CMP_MASKED_EQ, datum_a: c.mask, datum_b: c.value)]
+            case .equal: return [scmp_arg_cmp(arg: UInt32(c.argument), op: SCMP_CMP_EQ, datum_a: c.value, datum_b: 0)]
+            case .greaterOrEqual: return [scmp_arg_cmp(arg: UInt32(c.argument), op: SCMP_CMP_GE, datum_a: c.value, datum_b: 0)]
+            }
+        }
 
         func check(_ rc: Int32, _ what: String) throws {
             guard rc == 0 else { throw WardenError(.launch, "libseccomp could not \(what): \(String(cString: strerror(-rc)))") }
@@ -84,14 +142,7 @@ public enum SeccompCompiler {
         func add(_ name: String, action: UInt32, condition: SeccompPolicy.Condition?) throws -> Bool {
             let nr = seccomp_syscall_resolve_name(name)
             if nr == __NR_SCMP_ERROR { return false }
-            var args: [scmp_arg_cmp] = []
-            if let c = condition {
-                switch c.op {
-                case .maskedEqual: args.append(scmp_arg_cmp(arg: UInt32(c.argument), op: SCMP_CMP_MASKED_EQ, datum_a: c.mask, datum_b: c.value))
-                case .equal: args.append(scmp_arg_cmp(arg: UInt32(c.argument), op: SCMP_CMP_EQ, datum_a: c.value, datum_b: 0))
-                case .greaterOrEqual: args.append(scmp_arg_cmp(arg: UInt32(c.argument), op: SCMP_CMP_GE, datum_a: c.value, datum_b: 0))
-                }
-            }
+            let args = Self.arguments(condition)
             let rc = args.withUnsafeBufferPointer { seccomp_rule_add_array(ctx, action, nr, UInt32($0.count), $0.baseAddress) }
             // -EDOM/-EFAULT: the syscall does not exist on one architecture (e.g. vm86 on x86_64).
             if rc == -EDOM || rc == -EFAULT { return true }

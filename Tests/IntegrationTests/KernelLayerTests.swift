@@ -193,6 +193,16 @@ final class KernelLayerTests: XCTestCase {
         XCTAssertTrue((refused.first?["reason"] as? String ?? "").hasPrefix("unreadable exec request: argv"), "\(refused)")
     }
 
+    func testThirtyTwoBitSocketcallStillMakesOrdinarySockets() throws {
+        // 32-bit glibc creates sockets through socketcall; the family rules must not cut it off them.
+        let kprobe = try probe()
+        let home = try sb.makeHome()
+        for family in ["2", "1", "10"] {
+            let r = try sb.ww(["--", kprobe, "socketcall", family], home: home)
+            XCTAssertEqual(r.stdout, "ok\n", "socketcall(SYS_SOCKET, family \(family))\n\(r.output)")
+        }
+    }
+
     // MARK: Windows programs
 
     static let spawn: (path: String?, problem: String) = {

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -21,7 +22,7 @@ static int report(int rc) {
 }
 
 int main(int argc, char **argv) {
-    if (argc < 3) { fprintf(stderr, "usage: kprobe abstract NAME | write FILE | forks N | kill PID | exec-bad-argv PROGRAM\n"); return 2; }
+    if (argc < 3) { fprintf(stderr, "usage: kprobe abstract NAME | write FILE | forks N | kill PID | exec-bad-argv PROGRAM | socketcall FAMILY\n"); return 2; }
     if (!strcmp(argv[1], "abstract")) {
         int s = socket(AF_UNIX, SOCK_STREAM, 0);
         if (s < 0) return report(-1);
@@ -39,6 +40,16 @@ int main(int argc, char **argv) {
         return report(rc);
     }
     if (!strcmp(argv[1], "kill")) return report(kill(atoi(argv[2]), 0));
+    if (!strcmp(argv[1], "socketcall")) {
+        // i386 socketcall(SYS_SOCKET, {family, SOCK_STREAM, 0}) through int $0x80, as 32-bit glibc does it.
+        uint32_t *args = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
+        if (args == MAP_FAILED) return 2;
+        args[0] = (uint32_t)atoi(argv[2]); args[1] = SOCK_STREAM; args[2] = 0;
+        long r;
+        __asm__ volatile("int $0x80" : "=a"(r) : "a"(102L), "b"(1L), "c"((long)(uintptr_t)args) : "memory", "r8", "r9", "r10", "r11");
+        if (r < 0) { errno = (int)-r; return report(-1); }
+        return report(0);
+    }
     if (!strcmp(argv[1], "exec-bad-argv")) {
         // argv points at an unmapped page: the kernel says EFAULT; a supervisor must not crash on it.
         execve(argv[2], (char *const *)(uintptr_t)0x1000, NULL);
