@@ -34,7 +34,8 @@ public struct Launcher {
         for dir in plan.directoriesToCreate { try WardenDirectories.create(dir) }
         try WardenDirectories.createEmptyFile(plan.emptyFile)
         let compiled = try SeccompCompiler.compile(plan.seccomp)
-        let notification = try SeccompCompiler.notificationFilter(watchProcessCreation: plan.process.maxChildProcesses > 0)
+        let refusals = SeccompCompiler.recordedRefusals(plan.seccomp)
+        let notification = try SeccompCompiler.notificationFilter(watchProcessCreation: plan.process.maxChildProcesses > 0, refusals: refusals)
         let seccompFD = try SeccompCompiler.memfd(compiled.program, name: "ww-seccomp")
         defer { close(seccompFD) }
         let sources = try BindSources.open(plan)
@@ -149,7 +150,8 @@ public struct Launcher {
                 return
             }
             listener = listenerFD
-            watcher = NotificationSupervisor(listener: listenerFD, policy: plan.process, trail: trail, helperPID: helperPID, gamePID: gamePID)
+            watcher = NotificationSupervisor(listener: listenerFD, policy: plan.process, trail: trail, helperPID: helperPID, gamePID: gamePID,
+                                             refusals: SeccompCompiler.RefusalTable(SeccompCompiler.recordedRefusals(plan.seccomp)))
             var go = [Tag.go.rawValue]
             if send(control, &go, 1, Int32(MSG_NOSIGNAL)) != 1 { refusal = "the sandbox ended before the game could start" }
         }

@@ -25,7 +25,13 @@ public final class NotificationSupervisor {
     static let maxArguments = 8192
     static let maxArgvBytes = 2 * 1024 * 1024
 
-    public init(listener: Int32, policy: ProcessPolicy, trail: AuditTrail?, helperPID: pid_t, gamePID: pid_t) {
+    let refusals: SeccompCompiler.RefusalTable
+    /// Refused calls already recorded, by process and rule, with how many more followed.
+    var repeatedRefusals: [String: Int] = [:]
+
+    public init(listener: Int32, policy: ProcessPolicy, trail: AuditTrail?, helperPID: pid_t, gamePID: pid_t,
+                refusals: SeccompCompiler.RefusalTable = .init([])) {
+        self.refusals = refusals
         self.listener = listener
         self.policy = policy
         self.trail = trail
@@ -58,6 +64,10 @@ public final class NotificationSupervisor {
         let pid = pid_t(n.pid)
         let args = [n.args.0, n.args.1, n.args.2, n.args.3, n.args.4, n.args.5]
         let is32 = n.arch == 0x4000_0003
+        if let rule = refusals.match(arch: n.arch, nr: n.nr, args: args) {
+            refuse(n.id, pid: pid, rule: rule, is32: is32)
+            return true
+        }
         switch Self.syscall(arch: n.arch, nr: n.nr) {
         case .execve: exec(n.id, pid: pid, pathAddress: args[0], argvAddress: args[1], dirfd: nil, flags: 0, is32: is32)
         case .execveat: exec(n.id, pid: pid, pathAddress: args[1], argvAddress: args[2], dirfd: Int32(truncatingIfNeeded: args[0]), flags: args[4], is32: is32)
@@ -81,6 +91,32 @@ public final class NotificationSupervisor {
             trail?.record("connect_repeated", pid: pid_t(parts[0]), [("destination", .string(String(parts.count > 1 ? parts[1] : ""))), ("count", .int(Int64(count)))])
         }
         repeatedConnects = [:]
+        for (key, count) in repeatedRefusals.sorted(by: { $0.key < $1.key }) where count > 0 {
+            let parts = key.split(separator: " ", maxSplits: 1)
+            trail?.record("syscall_refused_repeated", pid: pid_t(parts[0]), [("syscall", .string(String(parts.count > 1 ? parts[1] : ""))), ("count", .int(Int64(count)))])
+        }
+        repeatedRefusals = [:]
+    }
+
+    // MARK: refused calls
+
+    func refuse(_ id: UInt64, pid: pid_t, rule: SeccompPolicy.Rule, is32: Bool) {
+        guard case .errno(let e) = rule.action else { return }
+        let what = rule.syscall + (rule.condition.map { " (\($0.text))" } ?? "")
+        let key = "\(pid) \(what)"
+        if let seen = repeatedRefusals[key] {
+            repeatedRefusals[key] = seen + 1
+            _ = ww_notif_respond(listener, id, e, 0)
+            return
+        }
+        repeatedRefusals[key] = 0
+        // The chain is read while the caller waits for the answer (it may exit right after).
+        let chain = Self.chain(pid, stopAt: helperPID)
+        _ = ww_notif_respond(listener, id, e, 0)
+        trail?.record("syscall_refused", pid: pid, chain: chain, [
+            ("syscall", .string(rule.syscall)), ("arch", .string(is32 ? "i386" : "x86_64")), ("errno", .string(rule.action.text)),
+            ("reason", .string(rule.reason)), ("condition", .string(rule.condition?.text ?? "")),
+        ])
     }
 
     // MARK: exec
@@ -140,19 +176,21 @@ public final class NotificationSupervisor {
         guard ww_notif_id_valid(listener, id) == 1 else { return }
         // Recorded, then let through: connect is enforced by the network namespace and (later) the
         // proxy, not here, because the address could change after this read.
-        _ = ww_notif_respond(listener, id, 0, 1)
         let decoded = got > 0 ? SocketAddress.decode(Array(bytes.prefix(got))) : nil
         // Each destination is recorded the first time a process connects to it; repeats are counted
         // and written once at the end (a game reconnecting in a loop must not cost a line each time).
         let key = "\(pid) \(decoded?.family ?? "unreadable") \(decoded?.address ?? "")\(decoded?.port.map { " port \($0)" } ?? "")"
         if let seen = repeatedConnects[key] {
             repeatedConnects[key] = seen + 1
+            _ = ww_notif_respond(listener, id, 0, 1)
             return
         }
         repeatedConnects[key] = 0
+        let chain = Self.chain(pid, stopAt: helperPID)
+        _ = ww_notif_respond(listener, id, 0, 1)
         var details: [(String, AuditEvent.Value)] = [("family", .string(decoded?.family ?? "unreadable")), ("address", .string(decoded?.address ?? ""))]
         if let port = decoded?.port { details.append(("port", .int(Int64(port)))) }
-        trail?.record("connect", pid: pid, chain: Self.chain(pid, stopAt: helperPID), details)
+        trail?.record("connect", pid: pid, chain: chain, details)
     }
 
     // MARK: new processes
@@ -164,8 +202,9 @@ public final class NotificationSupervisor {
         let besidesGame = count - 1
         guard ww_notif_id_valid(listener, id) == 1 else { return }
         if besidesGame + 1 > policy.maxChildProcesses {
+            let chain = Self.chain(pid, stopAt: helperPID)
             _ = ww_notif_respond(listener, id, EAGAIN, 0)
-            trail?.record("process_refused", pid: pid, chain: Self.chain(pid, stopAt: helperPID), [
+            trail?.record("process_refused", pid: pid, chain: chain, [
                 ("reason", .string("max_child_processes = \(policy.maxChildProcesses) reached")), ("live", .int(Int64(besidesGame)))])
         } else {
             _ = ww_notif_respond(listener, id, 0, 1)

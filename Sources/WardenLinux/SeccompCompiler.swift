@@ -21,6 +21,14 @@ public enum SeccompCompiler {
         public var unknownToLibrary: [String]
     }
 
+    /// Rules the game's notification filter carries instead of bwrap's filter: the EPERM refusals of
+    /// rare, dangerous calls (keyctl, bpf, mount, TIOCSTI, …). ww answers them with the same errno and
+    /// records them; without ww listening the kernel answers ENOSYS, so they stay refused either way.
+    /// Socket families and the ENOSYS rules (clone3 is tried by every thread start) stay in bwrap's.
+    public static func recordedRefusals(_ policy: SeccompPolicy) -> [SeccompPolicy.Rule] {
+        policy.rules.filter { $0.action == .errno(EPERM) && $0.syscall != "socket" }
+    }
+
     /// The filter bwrap loads for the whole sandbox. Built per architecture and merged: on i386
     /// libseccomp 2.5 turns a `socket` rule into one on all of `socketcall(SYS_SOCKET)` (its
     /// arguments are behind a pointer), which would cut 32-bit programs off every socket, and it
@@ -30,7 +38,8 @@ public enum SeccompCompiler {
         let native = try Filter(defaultAction: actAllow, badArchKills: policy.badArchitectureKills, architectures: [archX86_64])
         let i386 = try Filter(defaultAction: actAllow, badArchKills: policy.badArchitectureKills, architectures: [archX86])
         var unknown: [String] = []
-        for rule in policy.rules {
+        let recorded = recordedRefusals(policy)
+        for rule in policy.rules where !recorded.contains(rule) {
             guard case .errno(let e) = rule.action else { continue }
             let added = try native.add(rule.syscall, action: actErrno(e), condition: rule.condition)
             if rule.syscall != "socket" { _ = try i386.add(rule.syscall, action: actErrno(e), condition: rule.condition) }
@@ -72,8 +81,9 @@ public enum SeccompCompiler {
 
     /// The inner helper's own filter: exec, connect and new processes are reported to ww; a second
     /// listener (which could answer for the game) is refused.
-    public static func notificationFilter(watchProcessCreation: Bool) throws -> [UInt8] {
+    public static func notificationFilter(watchProcessCreation: Bool, refusals: [SeccompPolicy.Rule] = []) throws -> [UInt8] {
         let filter = try Filter(defaultAction: actAllow, badArchKills: true)
+        for rule in refusals { _ = try filter.add(rule.syscall, action: actNotify, condition: rule.condition) }
         for name in ["execve", "execveat", "connect"] { _ = try filter.add(name, action: actNotify, condition: nil) }
         if watchProcessCreation {
             _ = try filter.add("fork", action: actNotify, condition: nil)
@@ -81,7 +91,7 @@ public enum SeccompCompiler {
             // clone without CLONE_THREAD makes a process; threads are not watched (hot path).
             _ = try filter.add("clone", action: actNotify, condition: .masked(0, mask: 0x0001_0000, 0))
         }
-        // seccomp(SECCOMP_SET_MODE_FILTER, flags with SECCOMP_FILTER_FLAG_NEW_LISTENER, …)
+        // seccomp(SECCOMP_SET_MODE_FILTER, flags with SECCOMP_FILTER_FLAG_NEW_LISTENER, …): no second listener.
         _ = try filter.add("seccomp", action: actErrno(EPERM), condition: .masked(1, mask: 8, 8))
         return try filter.export()
     }
@@ -96,6 +106,33 @@ public enum SeccompCompiler {
             throw WardenError(.launch, "cannot write the seccomp filter: \(String(cString: strerror(errno)))")
         }
         return fd
+    }
+
+    /// Which refusal rules a notification (architecture, number, arguments) matches.
+    public struct RefusalTable {
+        var byCall: [UInt64: [SeccompPolicy.Rule]] = [:]
+
+        public init(_ rules: [SeccompPolicy.Rule]) {
+            for rule in rules {
+                for arch in [archX86_64, archX86] {
+                    let nr = seccomp_syscall_resolve_name_arch(arch, rule.syscall)
+                    guard nr >= 0 else { continue }
+                    byCall[UInt64(arch) << 32 | UInt64(UInt32(nr)), default: []].append(rule)
+                }
+            }
+        }
+
+        public func match(arch: UInt32, nr: Int32, args: [UInt64]) -> SeccompPolicy.Rule? {
+            byCall[UInt64(arch) << 32 | UInt64(UInt32(bitPattern: nr))]?.first { rule in
+                guard let c = rule.condition else { return true }
+                let v = args[c.argument]
+                switch c.op {
+                case .maskedEqual: return v & c.mask == c.value
+                case .equal: return v == c.value
+                case .greaterOrEqual: return v >= c.value
+                }
+            }
+        }
     }
 
     final class Filter {

@@ -238,6 +238,26 @@ final class KernelLayerTests: XCTestCase {
 
     // MARK: the trail
 
+    func testRefusedKernelCallsAreInTheTrailWithTheirProcess() throws {
+        guard let attack = SeccompAttackTests.built.path else { throw XCTSkip("attack program not built") }
+        let home = try sb.makeHome()
+        let log = logPath()
+        let names = ["keyctl", "int80-keyctl", "tiocsti-high", "unshare-user", "bpf", "perf"]
+        let script = names.map { "\(attack) \($0)" }.joined(separator: "; ")
+        let r = try sb.ww(["--log", log, "--ro", (attack as NSString).deletingLastPathComponent, "--", "/bin/sh", "-c", script], home: home)
+        XCTAssertEqual(r.stdout.components(separatedBy: "refused errno=1 EPERM").count - 1, names.count, r.output)
+        let refused = events(log).filter { $0["kind"] as? String == "syscall_refused" }
+        let calls = refused.map { "\($0["syscall"] as? String ?? "?")/\($0["arch"] as? String ?? "?")" }
+        XCTAssertEqual(Set(calls), ["keyctl/x86_64", "keyctl/i386", "ioctl/x86_64", "unshare/x86_64", "bpf/x86_64", "perf_event_open/x86_64"], "\(refused)")
+        for e in refused {
+            XCTAssertNotNil(e["pid"] as? Int, "\(e)")
+            let chain = (e["chain"] as? [[String: Any]])?.compactMap { $0["name"] as? String } ?? []
+            XCTAssertTrue(chain.contains("attack") && chain.last == "sh", "chain up to the launch command: \(e)")
+            XCTAssertFalse((e["reason"] as? String ?? "").isEmpty)
+        }
+        XCTAssertTrue(r.stderr.contains("syscall"), "summary counts them\n\(r.stderr)")
+    }
+
     func testTheTrailRecordsWhatWasEnforcedLineByLine() throws {
         let home = try sb.makeHome()
         let log = logPath()

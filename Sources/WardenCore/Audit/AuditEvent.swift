@@ -37,7 +37,7 @@ public struct AuditEvent: Equatable, Sendable {
     public static func == (a: AuditEvent, b: AuditEvent) -> Bool { a.jsonLine() == b.jsonLine() }
 
     /// Kinds that count as refused actions in the summary.
-    public static let refusalKinds: Set<String> = ["exec_refused", "process_refused", "connect_refused"]
+    public static let refusalKinds: Set<String> = ["exec_refused", "process_refused", "connect_refused", "syscall_refused"]
 
     public func jsonLine() -> String {
         var s = "{\"ts_ns\":\(timeNanoseconds),\"session\":\(Self.quote(session)),\"game\":\(Self.quote(game)),\"kind\":\(Self.quote(kind))"
