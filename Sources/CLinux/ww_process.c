@@ -230,24 +230,9 @@ int ww_fork_exec_game(const char *file, char *const argv[], pid_t *pid_out) {
     return wait_for_exec(pid, status_pipe, pid_out);
 }
 
-int ww_list_children(pid_t *out, int max) {
-    int count = 0;
-    DIR *tasks = opendir("/proc/self/task");
-    if (!tasks) return 0;
-    struct dirent *t;
-    while ((t = readdir(tasks)) && count < max) {
-        if (t->d_name[0] == '.') continue;
-        char path[128];
-        snprintf(path, sizeof path, "/proc/self/task/%s/children", t->d_name);
-        FILE *f = fopen(path, "re");
-        if (!f) continue;
-        long p;
-        while (count < max && fscanf(f, "%ld", &p) == 1) out[count++] = (pid_t)p;
-        fclose(f);
-    }
-    closedir(tasks);
-    return count;
-}
+static int read_children(pid_t pid, pid_t *out, int count, int max);
+
+int ww_list_children(pid_t *out, int max) { return read_children(getpid(), out, 0, max); }
 
 #include <sys/mman.h>
 int ww_memfd(const char *name) { return memfd_create(name, MFD_CLOEXEC); }

@@ -44,11 +44,11 @@ public final class NotificationSupervisor {
 
     static func syscall(arch: UInt32, nr: Int32) -> Syscall {
         switch (arch, nr) {
-        case (0xC000_003E, 59), (0x4000_0003, 11): return .execve
-        case (0xC000_003E, 322), (0x4000_0003, 358): return .execveat
-        case (0xC000_003E, 42), (0x4000_0003, 362): return .connect
-        case (0x4000_0003, 102): return .socketcall
-        case (0xC000_003E, 56), (0xC000_003E, 57), (0xC000_003E, 58), (0x4000_0003, 120), (0x4000_0003, 2), (0x4000_0003, 190): return .fork
+        case (SeccompCompiler.archX86_64, 59), (SeccompCompiler.archX86, 11): return .execve
+        case (SeccompCompiler.archX86_64, 322), (SeccompCompiler.archX86, 358): return .execveat
+        case (SeccompCompiler.archX86_64, 42), (SeccompCompiler.archX86, 362): return .connect
+        case (SeccompCompiler.archX86, 102): return .socketcall
+        case (SeccompCompiler.archX86_64, 56), (SeccompCompiler.archX86_64, 57), (SeccompCompiler.archX86_64, 58), (SeccompCompiler.archX86, 120), (SeccompCompiler.archX86, 2), (SeccompCompiler.archX86, 190): return .fork
         default: return .other
         }
     }
@@ -63,7 +63,7 @@ public final class NotificationSupervisor {
         handled += 1
         let pid = pid_t(n.pid)
         let args = [n.args.0, n.args.1, n.args.2, n.args.3, n.args.4, n.args.5]
-        let is32 = n.arch == 0x4000_0003
+        let is32 = n.arch == SeccompCompiler.archX86
         if let rule = refusals.match(arch: n.arch, nr: n.nr, args: args) {
             refuse(n.id, pid: pid, rule: rule, is32: is32)
             return true
