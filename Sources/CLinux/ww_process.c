@@ -199,36 +199,12 @@ void ww_reset_signals(void) {
     sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
-int ww_exec_path(const char *file, char *const argv[]) {
-    extern char **environ;
-    execvpe(file, argv, environ);
-    return errno;
-}
 
 #include <sys/prctl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <dirent.h>
 
-int ww_fork_exec_game(const char *file, char *const argv[], pid_t *pid_out) {
-    extern char **environ;
-    if (prctl(PR_SET_CHILD_SUBREAPER, 1) != 0) return errno;
-    int status_pipe[2];
-    if (pipe2(status_pipe, O_CLOEXEC) != 0) return errno;
-    pid_t pid = fork();
-    if (pid < 0) { int e = errno; close(status_pipe[0]); close(status_pipe[1]); return e; }
-    if (pid == 0) {
-        ww_reset_signals();
-        // Nothing of ww passes to the game: every descriptor above stdio closes at exec.
-        syscall(SYS_close_range, 3, ~0U, 4 /* CLOSE_RANGE_CLOEXEC */);
-        execvpe(file, argv, environ);
-        int e = errno;
-        ssize_t ignored_result = write(status_pipe[1], &e, sizeof e);
-        (void)ignored_result;
-        _exit(127);
-    }
-    return wait_for_exec(pid, status_pipe, pid_out);
-}
 
 static int read_children(pid_t pid, pid_t *out, int count, int max);
 
@@ -322,3 +298,23 @@ int ww_fork_exec_game_setup(const char *path, char *const argv[], const struct w
 }
 
 int ww_set_nondumpable(void) { return prctl(PR_SET_DUMPABLE, 0, 0, 0, 0); }
+
+int ww_wait_exited(pid_t *pid, int *killed, int *status, char *name, size_t name_len) {
+    siginfo_t info;
+    memset(&info, 0, sizeof info);
+    if (waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT) != 0) return -errno;
+    if (info.si_pid == 0) return 0;
+    *pid = info.si_pid;
+    *killed = info.si_code == CLD_KILLED || info.si_code == CLD_DUMPED;
+    *status = info.si_status;
+    name[0] = 0;
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/comm", (int)info.si_pid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        ssize_t n = read(fd, name, name_len - 1);
+        close(fd);
+        if (n > 0) { name[n] = 0; if (name[n - 1] == '\n') name[n - 1] = 0; }
+    }
+    return 1;
+}

@@ -47,14 +47,15 @@ public enum InnerHelper {
             _ = send(control, msg, msg.count, Int32(MSG_NOSIGNAL))
             exit(code == ENOENT ? 127 : 126)
         }
-        close(control)
-        exit(reap(game: game, signals: signals))
+        exit(reap(game: game, signals: signals, control: control))
     }
 
     /// Waits for the game and every process it left behind; returns the game's status (128+N for signal N).
     /// A stop request (TERM, INT, HUP, QUIT from ww) goes to the game and then to every process the
     /// game leaves behind as they are re-parented here, so stopping the game stops all of it.
-    static func reap(game: pid_t, signals: Int32) -> Int32 {
+    /// Each process reaped here (the game, and what it left behind) is reported to ww on `control`
+    /// with how it ended: a process the kernel killed (seccomp's SIGSYS for x32 calls) is on record.
+    static func reap(game: pid_t, signals: Int32, control: Int32) -> Int32 {
         var gameStatus: Int32?
         var stopSignal: Int32?
         var signalled = Set<pid_t>()
@@ -81,15 +82,21 @@ public enum InnerHelper {
                 if stops { signalOrphans() }
             }
             while true {
-                var status: Int32 = 0
-                let pid = waitpid(-1, &status, WNOHANG)
-                if pid == game {
-                    gameStatus = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-                } else if pid == 0 {
-                    break
-                } else if pid < 0 {
+                var pid: pid_t = 0, killed: Int32 = 0, status: Int32 = 0
+                var name = [CChar](repeating: 0, count: 32)
+                let found = ww_wait_exited(&pid, &killed, &status, &name, name.count)
+                if found == 0 { break }
+                if found < 0 {
+                    if found == -EINTR { continue }
                     return gameStatus ?? 125   // ECHILD: nothing of the game is left
                 }
+                let exited = ExitReport(sandboxPID: pid, isGame: pid == game, killed: killed != 0, status: status,
+                                        name: String(cString: name))
+                let msg = [Launcher.Tag.exited.rawValue] + exited.encoded()
+                _ = send(control, msg, msg.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT))
+                var ignored: Int32 = 0
+                _ = waitpid(pid, &ignored, WNOHANG)
+                if pid == game { gameStatus = killed != 0 ? 128 + status : status }
             }
             signalOrphans()
         }

@@ -28,14 +28,14 @@ public struct Launcher {
         case go = 0x41        // A: ww holds the listener; the game may start
         case stop = 0x4E      // N: ww refuses to start the game (what is in force is not enough)
         case execError = 0x45 // E: errno of the failed execve, decimal
+        case exited = 0x58    // X: a process the helper reaped (ExitReport)
     }
 
     public func run() throws -> Int32 {
         for dir in plan.directoriesToCreate { try WardenDirectories.create(dir) }
         try WardenDirectories.createEmptyFile(plan.emptyFile)
         let compiled = try SeccompCompiler.compile(plan.seccomp)
-        let refusals = SeccompCompiler.recordedRefusals(plan.seccomp)
-        let notification = try SeccompCompiler.notificationFilter(watchProcessCreation: plan.process.maxChildProcesses > 0, refusals: refusals)
+        let notification = try SeccompCompiler.notificationFilter(plan.seccomp, watchProcessCreation: plan.process.maxChildProcesses > 0)
         let seccompFD = try SeccompCompiler.memfd(compiled.program, name: "ww-seccomp")
         defer { close(seccompFD) }
         let sources = try BindSources.open(plan)
@@ -107,6 +107,7 @@ public struct Launcher {
         var bwrapStatus: Int32?
         var listener: Int32 = -1
         var watcher: NotificationSupervisor?
+        var gameHostPID: pid_t = 0
         defer {
             if gamePIDFD >= 0 { close(gamePIDFD) }
             if listener >= 0 { close(listener) }
@@ -151,7 +152,7 @@ public struct Launcher {
             }
             listener = listenerFD
             watcher = NotificationSupervisor(listener: listenerFD, policy: plan.process, trail: trail, helperPID: helperPID, gamePID: gamePID,
-                                             refusals: SeccompCompiler.RefusalTable(SeccompCompiler.recordedRefusals(plan.seccomp)))
+                                             refusals: SeccompCompiler.RefusalTable(SeccompCompiler.answeredByWarden(plan.seccomp)))
             var go = [Tag.go.rawValue]
             if send(control, &go, 1, Int32(MSG_NOSIGNAL)) != 1 { refusal = "the sandbox ended before the game could start" }
         }
@@ -176,10 +177,13 @@ public struct Launcher {
                     }
                     if let sig = pendingSignal, gamePIDFD >= 0 { _ = ww_pidfd_send_signal(gamePIDFD, sig) }
                 case .status?:
+                    gameHostPID = sender
                     if let s = EnforcementStatus.decode(buf[1..<n]) { enforcement(s, listenerFD: fd, gamePID: sender) }
                     else { if fd >= 0 { close(fd) }; refuse("garbled status from the sandbox") }
                 case .execError?:
                     execErrno = Int32(String(decoding: buf[1..<n], as: UTF8.self)) ?? ENOENT
+                case .exited?:
+                    if let e = ExitReport.decode(buf[1..<n]) { recordExit(e, gamePID: gameHostPID) }
                 default:
                     if fd >= 0 { close(fd) }
                 }
@@ -245,6 +249,20 @@ public struct Launcher {
         }
         if (status & 0x7f) == 0 { return (status >> 8) & 0xff }     // exited: bwrap reports the game's status, 128+N for a signal
         return 128 + (status & 0x7f)                                  // bwrap itself was killed
+    }
+
+    /// `process_exit`: the game's own process carries its pid as ww sees it; the others, reaped by the
+    /// helper after their parent was gone, carry the pid inside the sandbox.
+    func recordExit(_ e: ExitReport, gamePID: pid_t) {
+        var details: [(String, AuditEvent.Value)] = [("name", .string(e.name)), ("sandbox_pid", .int(Int64(e.sandboxPID)))]
+        if e.killed {
+            details.append(("signal", .string(SignalNames.name(e.status))))
+            if e.status == SIGSYS { details.append(("reason", .string("killed by the seccomp filter: a call of another architecture (x32)"))) }
+        } else {
+            details.append(("exit_status", .int(Int64(e.status))))
+        }
+        details.append(("role", .string(e.isGame ? "game" : "left behind")))
+        trail?.record("process_exit", pid: e.isGame && gamePID > 0 ? gamePID : nil, details)
     }
 
     func describe(_ status: Int32) -> String {

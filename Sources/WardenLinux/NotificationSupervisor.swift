@@ -40,14 +40,18 @@ public final class NotificationSupervisor {
         _ = ww_notif_sync_wakeup(listener)
     }
 
-    enum Syscall { case execve, execveat, connect, socketcall, fork, other }
+    enum Syscall: Equatable { case execve, execveat, connect, socketcall, familyCall(String), fork, other }
+
+    static let socketcallFamilyCalls: [UInt64: String] = [SeccompCompiler.socketcallSocket: "socket", SeccompCompiler.socketcallSocketpair: "socketpair"]
 
     static func syscall(arch: UInt32, nr: Int32) -> Syscall {
         switch (arch, nr) {
         case (SeccompCompiler.archX86_64, 59), (SeccompCompiler.archX86, 11): return .execve
         case (SeccompCompiler.archX86_64, 322), (SeccompCompiler.archX86, 358): return .execveat
         case (SeccompCompiler.archX86_64, 42), (SeccompCompiler.archX86, 362): return .connect
-        case (SeccompCompiler.archX86, 102): return .socketcall
+        case (SeccompCompiler.archX86, SeccompCompiler.i386Socketcall): return .socketcall
+        case (SeccompCompiler.archX86, SeccompCompiler.i386Socket): return .familyCall("socket")
+        case (SeccompCompiler.archX86, SeccompCompiler.i386Socketpair): return .familyCall("socketpair")
         case (SeccompCompiler.archX86_64, 56), (SeccompCompiler.archX86_64, 57), (SeccompCompiler.archX86_64, 58), (SeccompCompiler.archX86, 120), (SeccompCompiler.archX86, 2), (SeccompCompiler.archX86, 190): return .fork
         default: return .other
         }
@@ -69,12 +73,28 @@ public final class NotificationSupervisor {
             return true
         }
         switch Self.syscall(arch: n.arch, nr: n.nr) {
+        case .familyCall(let name):
+            // i386 socket/socketpair: only refused families reach ww (the filter compares the register).
+            if let rule = refusals.match(name: name, args: args) { refuse(n.id, pid: pid, rule: rule, is32: true) }
+            else { _ = ww_notif_respond(listener, n.id, 0, 1) }
         case .execve: exec(n.id, pid: pid, pathAddress: args[0], argvAddress: args[1], dirfd: nil, flags: 0, is32: is32)
         case .execveat: exec(n.id, pid: pid, pathAddress: args[1], argvAddress: args[2], dirfd: Int32(truncatingIfNeeded: args[0]), flags: args[4], is32: is32)
         case .connect: connect(n.id, pid: pid, address: args[1], length: args[2])
         case .socketcall:
-            if args[0] == 3, let words = readWords(pid, args[1], count: 3, is32: true) {   // SYS_CONNECT
+            let words = readWords(pid, args[1], count: 3, is32: true)
+            if args[0] == 3, let words {   // SYS_CONNECT
                 connect(n.id, pid: pid, address: words[1], length: words[2])
+            } else if let name = Self.socketcallFamilyCalls[args[0]] {
+                // The family is in the caller's memory: read once here, and a racing thread could
+                // change it before the kernel reads it again. Registers (x86_64, direct i386) are exact.
+                if let words, let rule = refusals.match(name: name, args: words) {
+                    refuse(n.id, pid: pid, rule: rule, is32: true, via: "socketcall")
+                } else if words == nil {
+                    guard ww_notif_id_valid(listener, n.id) == 1 else { return true }
+                    _ = ww_notif_respond(listener, n.id, EFAULT, 0)
+                } else {
+                    _ = ww_notif_respond(listener, n.id, 0, 1)
+                }
             } else {
                 _ = ww_notif_respond(listener, n.id, 0, 1)
             }
@@ -100,7 +120,7 @@ public final class NotificationSupervisor {
 
     // MARK: refused calls
 
-    func refuse(_ id: UInt64, pid: pid_t, rule: SeccompPolicy.Rule, is32: Bool) {
+    func refuse(_ id: UInt64, pid: pid_t, rule: SeccompPolicy.Rule, is32: Bool, via: String? = nil) {
         guard case .errno(let e) = rule.action else { return }
         let what = rule.syscall + (rule.condition.map { " (\($0.text))" } ?? "")
         let key = "\(pid) \(what)"
@@ -116,7 +136,7 @@ public final class NotificationSupervisor {
         trail?.record("syscall_refused", pid: pid, chain: chain, [
             ("syscall", .string(rule.syscall)), ("arch", .string(is32 ? "i386" : "x86_64")), ("errno", .string(rule.action.text)),
             ("reason", .string(rule.reason)), ("condition", .string(rule.condition?.text ?? "")),
-        ])
+        ] + (via.map { [("via", .string($0))] } ?? []))
     }
 
     // MARK: exec

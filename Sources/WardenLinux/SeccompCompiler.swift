@@ -5,8 +5,8 @@ import WardenCore
 
 /// Compiles seccomp policies to classic BPF with libseccomp: one program for x86_64 and i386
 /// (identical rules; x32 and every other architecture hit the bad-arch action), binary-tree
-/// optimised. The bwrap filter goes to bwrap on a memfd (`--seccomp FD`); the notification
-/// filter goes to the inner helper, which loads it with a listener just before exec.
+/// optimised. The bwrap filter goes to bwrap on a memfd (`--seccomp FD`); the game's filter goes to
+/// the inner helper, which loads it with a listener just before exec.
 public enum SeccompCompiler {
     static let archX86_64: UInt32 = 0xC000_003E   // AUDIT_ARCH_X86_64
     static let archX86: UInt32 = 0x4000_0003      // AUDIT_ARCH_I386
@@ -21,79 +21,132 @@ public enum SeccompCompiler {
         public var unknownToLibrary: [String]
     }
 
-    /// Rules the game's notification filter carries instead of bwrap's filter: the EPERM refusals of
-    /// rare, dangerous calls (keyctl, bpf, mount, TIOCSTI, …). ww answers them with the same errno and
-    /// records them; without ww listening the kernel answers ENOSYS, so they stay refused either way.
-    /// Socket families and the ENOSYS rules (clone3 is tried by every thread start) stay in bwrap's.
-    public static func recordedRefusals(_ policy: SeccompPolicy) -> [SeccompPolicy.Rule] {
-        policy.rules.filter { $0.action == .errno(EPERM) && $0.syscall != "socket" }
+    /// Rules ww answers itself (everything but clone3): both filters send them to ww as notifications
+    /// (USER_NOTIF), and ww replies with the rule's errno and records the attempt. The game's filter
+    /// is the newest, so its listener is the one asked; a process under bwrap's filter alone (none
+    /// the game can reach: the helper is pid 1 and not dumpable) gets ENOSYS, as does every process
+    /// once ww is gone. So the calls stay refused either way.
+    /// clone3 is tried by every thread start and not worth a line each: bwrap's filter answers it.
+    public static func answeredByWarden(_ policy: SeccompPolicy) -> [SeccompPolicy.Rule] {
+        policy.rules.filter { $0.syscall != "clone3" }
     }
 
-    /// The filter bwrap loads for the whole sandbox. Built per architecture and merged: on i386
-    /// libseccomp 2.5 turns a `socket` rule into one on all of `socketcall(SYS_SOCKET)` (its
-    /// arguments are behind a pointer), which would cut 32-bit programs off every socket, and it
-    /// refuses rules on i386's direct `socket` (359). So the i386 family check is a short
-    /// hand-written prefix (`i386SocketFamilies`) in front of libseccomp's program.
+    /// Families are an argument of socket/socketpair, which on i386 also arrive through socketcall.
+    static let familyCalls: Set<String> = ["socket", "socketpair"]
+
+    /// The filter bwrap loads for the whole sandbox (`--seccomp FD`): ww's refusals as notifications
+    /// and clone3 as ENOSYS.
     public static func compile(_ policy: SeccompPolicy) throws -> Compiled {
+        try build(policy) { filter in
+            var unknown: [String] = []
+            for rule in policy.rules where !answeredByWarden(policy).contains(rule) {
+                guard case .errno(let e) = rule.action else { continue }
+                if !(try filter.add(rule.syscall, action: actErrno(e), condition: rule.condition)) { unknown.append(rule.syscall) }
+            }
+            return unknown
+        }
+    }
+
+    /// The game's own filter, loaded with a listener just before exec: the same refusals, plus exec,
+    /// connect and (with a process limit) new processes reported to ww; a second listener (which
+    /// could answer for the game) is refused.
+    public static func notificationFilter(_ policy: SeccompPolicy, watchProcessCreation: Bool) throws -> [UInt8] {
+        try build(policy) { filter in
+            for name in ["execve", "execveat", "connect"] { _ = try filter.add(name, action: actNotify, condition: nil) }
+            if watchProcessCreation {
+                _ = try filter.add("fork", action: actNotify, condition: nil)
+                _ = try filter.add("vfork", action: actNotify, condition: nil)
+                // clone without CLONE_THREAD makes a process; threads are not watched (hot path).
+                _ = try filter.add("clone", action: actNotify, condition: .masked(0, mask: 0x0001_0000, 0))
+            }
+            // seccomp(SECCOMP_SET_MODE_FILTER, flags with SECCOMP_FILTER_FLAG_NEW_LISTENER, …): no second listener.
+            _ = try filter.add("seccomp", action: actErrno(EPERM), condition: .masked(1, mask: 8, 8))
+            return []
+        }.program
+    }
+
+    /// One program for x86_64 and i386 with the refusals as notifications plus `extra` rules, built
+    /// per architecture and merged: on i386 libseccomp 2.5 turns a `socket` rule into one on all of
+    /// `socketcall(SYS_SOCKET)` (its arguments are behind a pointer), which would cut 32-bit programs
+    /// off every socket, and it refuses rules on i386's direct `socket` (359). So the i386 family
+    /// check is a short hand-written prefix (`i386SocketFamilies`) in front of libseccomp's program.
+    static func build(_ policy: SeccompPolicy, extra: (Filter) throws -> [String]) throws -> Compiled {
         let native = try Filter(defaultAction: actAllow, badArchKills: policy.badArchitectureKills, architectures: [archX86_64])
         let i386 = try Filter(defaultAction: actAllow, badArchKills: policy.badArchitectureKills, architectures: [archX86])
         var unknown: [String] = []
-        let recorded = recordedRefusals(policy)
-        for rule in policy.rules where !recorded.contains(rule) {
-            guard case .errno(let e) = rule.action else { continue }
-            let added = try native.add(rule.syscall, action: actErrno(e), condition: rule.condition)
-            if rule.syscall != "socket" { _ = try i386.add(rule.syscall, action: actErrno(e), condition: rule.condition) }
+        for rule in answeredByWarden(policy) {
+            let added = try native.add(rule.syscall, action: actNotify, condition: rule.condition)
+            if !familyCalls.contains(rule.syscall) { _ = try i386.add(rule.syscall, action: actNotify, condition: rule.condition) }
             if !added && !unknown.contains(rule.syscall) { unknown.append(rule.syscall) }
         }
+        for name in try extra(native) + (try extra(i386)) where !unknown.contains(name) { unknown.append(name) }
         try native.merge(i386)
         return Compiled(program: i386SocketFamilies(policy) + (try native.export()), unknownToLibrary: unknown)
     }
 
-    /// Classic BPF that refuses i386 `socket` (359) for the families the policy refuses and falls
-    /// through to the next instruction (libseccomp's program) for everything else.
+    /// i386 system call numbers of the family calls (libseccomp names them by pseudo-numbers).
+    static let i386Socket: Int32 = 359, i386Socketpair: Int32 = 360, i386Socketcall: Int32 = 102
+    /// socketcall's first argument for socket and socketpair.
+    static let socketcallSocket: UInt64 = 1, socketcallSocketpair: UInt64 = 8
+
+    /// Classic BPF for i386's family calls, in front of libseccomp's program. Direct socket and
+    /// socketpair with a refused family (a register: exact) go to ww; socketcall(SOCKET or
+    /// SOCKETPAIR) always goes to ww, which reads the family from the caller's memory. Everything
+    /// else falls through to the next instruction.
     static func i386SocketFamilies(_ policy: SeccompPolicy) -> [UInt8] {
         let socketRules = policy.rules.filter { $0.syscall == "socket" }
-        guard case .errno(let e)? = socketRules.first?.action else { return [] }
+        guard !socketRules.isEmpty else { return [] }
         let refused = Set(socketRules.compactMap { $0.condition?.op == .equal ? $0.condition?.value : nil })
         let refusesAbove = socketRules.compactMap { $0.condition?.op == .greaterOrEqual ? $0.condition?.value : nil }.min() ?? UInt64.max
         let allowed = (0..<min(refusesAbove, 64)).filter { !refused.contains($0) }
-        // ld arch; jeq i386; ld nr; jeq 359; ld args[0] (low word: i386 arguments are 32-bit); one jeq
-        // per allowed family; ret ERRNO. "next" = the first instruction after this block.
-        let count = 5 + allowed.count + 1
-        var prog: [(code: UInt16, jt: UInt8, jf: UInt8, k: UInt32)] = []
-        prog.append((0x20, 0, 0, 4))                                   // A = seccomp_data.arch
-        prog.append((0x15, 0, UInt8(count - 2), archX86))              // not i386 → next
-        prog.append((0x20, 0, 0, 0))                                   // A = seccomp_data.nr
-        prog.append((0x15, 0, UInt8(count - 4), 359))                  // not socket → next
-        prog.append((0x20, 0, 0, 16))                                  // A = low word of args[0]
-        for (i, family) in allowed.enumerated() {
-            let pc = 5 + i
-            prog.append((0x15, UInt8(count - pc - 1), 0, UInt32(family)))   // allowed family → next
-        }
-        prog.append((0x06, 0, 0, actErrno(e)))                         // refused family
-        var bytes: [UInt8] = []
-        for ins in prog {
-            bytes += [UInt8(ins.code & 0xFF), UInt8(ins.code >> 8), ins.jt, ins.jf]
-            bytes += (0..<4).map { UInt8(truncatingIfNeeded: ins.k >> (8 * $0)) }
-        }
-        return bytes
+        var asm = BPFAssembler()
+        asm.load(offset: 4)                                             // A = seccomp_data.arch
+        asm.jumpIfEqual(archX86, else: "next")
+        asm.load(offset: 0)                                             // A = seccomp_data.nr
+        asm.jumpIfEqual(UInt32(i386Socket), then: "family")
+        asm.jumpIfEqual(UInt32(i386Socketpair), then: "family")
+        asm.jumpIfEqual(UInt32(i386Socketcall), then: "socketcall", else: "next")
+        asm.label("family")
+        asm.load(offset: 16)                                            // A = low word of args[0] (i386 arguments are 32-bit)
+        for family in allowed { asm.jumpIfEqual(UInt32(family), then: "next") }
+        asm.ret(actNotify)
+        asm.label("socketcall")
+        asm.load(offset: 16)
+        asm.jumpIfEqual(UInt32(socketcallSocket), then: "ask")
+        asm.jumpIfEqual(UInt32(socketcallSocketpair), then: "ask", else: "next")
+        asm.label("ask")
+        asm.ret(actNotify)
+        asm.label("next")
+        return asm.bytes()
     }
 
-    /// The inner helper's own filter: exec, connect and new processes are reported to ww; a second
-    /// listener (which could answer for the game) is refused.
-    public static func notificationFilter(watchProcessCreation: Bool, refusals: [SeccompPolicy.Rule] = []) throws -> [UInt8] {
-        let filter = try Filter(defaultAction: actAllow, badArchKills: true)
-        for rule in refusals { _ = try filter.add(rule.syscall, action: actNotify, condition: rule.condition) }
-        for name in ["execve", "execveat", "connect"] { _ = try filter.add(name, action: actNotify, condition: nil) }
-        if watchProcessCreation {
-            _ = try filter.add("fork", action: actNotify, condition: nil)
-            _ = try filter.add("vfork", action: actNotify, condition: nil)
-            // clone without CLONE_THREAD makes a process; threads are not watched (hot path).
-            _ = try filter.add("clone", action: actNotify, condition: .masked(0, mask: 0x0001_0000, 0))
+    /// Forward-only classic BPF with named labels (enough for the i386 prefix).
+    struct BPFAssembler {
+        enum Target { case none, label(String) }
+        var code: [(op: UInt16, jt: Target, jf: Target, k: UInt32)] = []
+        var labels: [String: Int] = [:]
+
+        mutating func load(offset: UInt32) { code.append((0x20, .none, .none, offset)) }
+        mutating func jumpIfEqual(_ k: UInt32, then t: String? = nil, else f: String? = nil) {
+            code.append((0x15, t.map { .label($0) } ?? .none, f.map { .label($0) } ?? .none, k))
         }
-        // seccomp(SECCOMP_SET_MODE_FILTER, flags with SECCOMP_FILTER_FLAG_NEW_LISTENER, …): no second listener.
-        _ = try filter.add("seccomp", action: actErrno(EPERM), condition: .masked(1, mask: 8, 8))
-        return try filter.export()
+        mutating func ret(_ k: UInt32) { code.append((0x06, .none, .none, k)) }
+        mutating func label(_ name: String) { labels[name] = code.count }
+
+        func bytes() -> [UInt8] {
+            func offset(_ t: Target, from pc: Int) -> UInt8 {
+                guard case .label(let name) = t else { return 0 }
+                let distance = labels[name]! - pc - 1
+                precondition(distance >= 0 && distance < 256, "BPF jump out of range")
+                return UInt8(distance)
+            }
+            var out: [UInt8] = []
+            for (pc, ins) in code.enumerated() {
+                out += [UInt8(ins.op & 0xFF), UInt8(ins.op >> 8), offset(ins.jt, from: pc), offset(ins.jf, from: pc)]
+                out += (0..<4).map { UInt8(truncatingIfNeeded: ins.k >> (8 * $0)) }
+            }
+            return out
+        }
     }
 
     /// A sealed-size memfd holding `bytes`, positioned at the start (bwrap reads it to EOF).
@@ -114,6 +167,7 @@ public enum SeccompCompiler {
 
         public init(_ rules: [SeccompPolicy.Rule]) {
             for rule in rules {
+                byName[rule.syscall, default: []].append(rule)
                 for arch in [archX86_64, archX86] {
                     let nr = seccomp_syscall_resolve_name_arch(arch, rule.syscall)
                     guard nr >= 0 else { continue }
@@ -122,8 +176,20 @@ public enum SeccompCompiler {
             }
         }
 
+        var byName: [String: [SeccompPolicy.Rule]] = [:]
+
         public func match(arch: UInt32, nr: Int32, args: [UInt64]) -> SeccompPolicy.Rule? {
-            byCall[UInt64(arch) << 32 | UInt64(UInt32(bitPattern: nr))]?.first { rule in
+            Self.first(byCall[UInt64(arch) << 32 | UInt64(UInt32(bitPattern: nr))], args)
+        }
+
+        /// For calls whose number libseccomp does not resolve (i386 socket, socketpair) or whose
+        /// arguments were read from memory (socketcall).
+        public func match(name: String, args: [UInt64]) -> SeccompPolicy.Rule? {
+            Self.first(byName[name], args)
+        }
+
+        static func first(_ rules: [SeccompPolicy.Rule]?, _ args: [UInt64]) -> SeccompPolicy.Rule? {
+            rules?.first { rule in
                 guard let c = rule.condition else { return true }
                 let v = args[c.argument]
                 switch c.op {

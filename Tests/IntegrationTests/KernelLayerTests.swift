@@ -33,25 +33,6 @@ final class KernelLayerTests: XCTestCase {
         return path
     }
 
-    /// A log file the test user can create.
-    func logPath() -> String {
-        let dir = sb.root + "/logs"
-        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        chmod(dir, 0o777)
-        return dir + "/\(UUID().uuidString).jsonl"
-    }
-
-    /// Every line parsed as a JSON object (fails the test on a line that does not parse).
-    func events(_ path: String, file: StaticString = #filePath, line: UInt = #line) -> [[String: Any]] {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { XCTFail("no audit trail at \(path)", file: file, line: line); return [] }
-        return text.split(separator: "\n").compactMap { l in
-            guard let obj = (try? JSONSerialization.jsonObject(with: Data(l.utf8))) as? [String: Any] else {
-                XCTFail("audit trail line is not a JSON object: \(l)", file: file, line: line); return nil
-            }
-            return obj
-        }
-    }
-
     // MARK: Landlock
 
     /// An abstract unix socket listening outside ww (as X11 or an old D-Bus would).
@@ -80,10 +61,10 @@ final class KernelLayerTests: XCTestCase {
         let outside = try sb.asUser(kprobe, ["abstract", name], env: ["PATH": "/usr/bin:/bin"], cwd: sb.root)
         XCTAssertEqual(outside.stdout, "ok\n", "control: the user can reach the socket outside ww\n\(outside.output)")
 
-        let log = logPath()
+        let log = sb.logPath()
         let inside = try sb.ww(["--network", "full", "--log", log, "--", kprobe, "abstract", name], home: home)
         XCTAssertEqual(inside.stdout, "refused errno=1 EPERM\n", inside.output)
-        let status = events(log).first { $0["kind"] as? String == "landlock_status" }
+        let status = sb.events(log).first { $0["kind"] as? String == "landlock_status" }
         XCTAssertEqual(status?["status"] as? String, "fully enforced", "\(status ?? [:])")
         XCTAssertEqual(status?["abi"] as? Int, Int(ProcessInfo.processInfo.environment["WW_EXPECT_LANDLOCK_ABI"] ?? "") ?? (status?["abi"] as? Int))
 
@@ -113,6 +94,22 @@ final class KernelLayerTests: XCTestCase {
         XCTAssertEqual(unguarded.stdout, "ok\n", "landlock = off: only the mount decides\n\(unguarded.output)")
     }
 
+    /// The refused calls are answered through the game's notification filter; a process outside it that
+    /// the game could ptrace would run them unrecorded. Inside the sandbox the only such process is pid 1,
+    /// the inner helper (no bwrap init: `--as-pid-1`), and it is not dumpable: even with Landlock off
+    /// (which would otherwise forbid ptrace out of its domain) the game cannot attach to it.
+    func testTheGameCannotPtraceAnythingOutsideItsFilterEvenWithoutLandlock() throws {
+        let kprobe = try probe()
+        let home = try sb.makeHome()
+        let off = try profile("[landlock]\nmode = \"off\"\n")
+        let own = try sb.ww(["--profile", off, "--", kprobe, "ptrace", "0"], home: home)
+        XCTAssertEqual(own.stdout, "ok\n", "ptrace of its own child works (Wine needs it), so a refusal below is specific\n\(own.output)")
+        let initName = try sb.ww(["--profile", off, "--", "/bin/cat", "/proc/1/comm"], home: home)
+        XCTAssertEqual(initName.stdout, "ww\n", "pid 1 is the inner helper\n\(initName.output)")
+        let helper = try sb.ww(["--profile", off, "--", kprobe, "ptrace", "1"], home: home)
+        XCTAssertEqual(helper.stdout, "refused errno=1 EPERM\n", helper.output)
+    }
+
     func testANestedBwrapRunsWithNestedSandbox() throws {
         let home = try sb.makeHome()
         let inner = ["bwrap", "--unshare-user", "--unshare-pid", "--ro-bind", "/usr", "/usr", "--symlink", "usr/lib64", "/lib64",
@@ -138,11 +135,11 @@ final class KernelLayerTests: XCTestCase {
         try FileManager.default.copyItem(atPath: "/bin/true", toPath: dir + "/ncat")
         _ = try Sandbox.run("/bin/chmod", ["-R", "a+rX", dir])
         let blocked = try profile("[process]\nblocked_patterns = [\"*nc*\"]\n")
-        let log = logPath()
+        let log = sb.logPath()
         let r = try sb.ww(["--profile", blocked, "--ro", dir, "--log", log, "--", "/bin/sh", "-c", "\(dir)/ncat; echo status=$?"], home: home)
         XCTAssertEqual(r.status, 0, r.output)
         XCTAssertTrue(r.stdout.contains("status=126"), "the shell saw its exec refused\n\(r.output)")
-        let refused = events(log).filter { $0["kind"] as? String == "exec_refused" }
+        let refused = sb.events(log).filter { $0["kind"] as? String == "exec_refused" }
         XCTAssertEqual(refused.count, 1, "\(refused)")
         let e = refused.first ?? [:]
         XCTAssertEqual(e["path"] as? String, dir + "/ncat")
@@ -169,10 +166,10 @@ final class KernelLayerTests: XCTestCase {
         let kprobe = try probe()
         let home = try sb.makeHome()
         let limited = try profile("[process]\nmax_child_processes = 50\n")
-        let log = logPath()
+        let log = sb.logPath()
         let r = try sb.ww(["--profile", limited, "--log", log, "--", kprobe, "forks", "60"], home: home)
         XCTAssertEqual(r.stdout, "started 50 then errno=EAGAIN\n", r.output)
-        let refused = events(log).filter { $0["kind"] as? String == "process_refused" }
+        let refused = sb.events(log).filter { $0["kind"] as? String == "process_refused" }
         XCTAssertEqual(refused.count, 1, "\(refused)")
         XCTAssertEqual(refused.first?["live"] as? Int, 50)
         // No limit set: all 60 start.
@@ -185,10 +182,10 @@ final class KernelLayerTests: XCTestCase {
         let home = try sb.makeHome()
         let outside = try sb.asUser(kprobe, ["exec-bad-argv", "/bin/true"], env: ["PATH": "/usr/bin:/bin"], cwd: sb.root)
         XCTAssertEqual(outside.stdout, "refused errno=14 EFAULT\n", outside.output)
-        let log = logPath()
+        let log = sb.logPath()
         let r = try sb.ww(["--log", log, "--ro", (kprobe as NSString).deletingLastPathComponent, "--", "/bin/sh", "-c", "\(kprobe) exec-bad-argv /bin/true; echo after; /bin/true && echo still-running"], home: home)
         XCTAssertEqual(r.stdout, "refused errno=1 EPERM\nafter\nstill-running\n", r.output)
-        let refused = events(log).filter { $0["kind"] as? String == "exec_refused" }
+        let refused = sb.events(log).filter { $0["kind"] as? String == "exec_refused" }
         XCTAssertEqual(refused.count, 1)
         XCTAssertTrue((refused.first?["reason"] as? String ?? "").hasPrefix("unreadable exec request: argv"), "\(refused)")
     }
@@ -221,11 +218,11 @@ final class KernelLayerTests: XCTestCase {
     func testCmdStartedByAWindowsProgramIsRefusedUnlessShellsAreAllowed() throws {
         guard let exe = Self.spawn.path else { throw XCTSkip("cannot build the Windows probe: \(Self.spawn.problem)") }
         let home = try sb.makeHome()
-        let log = logPath()
+        let log = sb.logPath()
         let refused = try sb.ww(["--log", log, "--", "wine", exe, "cmd.exe /c echo from-cmd"], home: home, timeout: 240)
         XCTAssertTrue(refused.stdout.contains("SPAWN refused"), refused.output)
         XCTAssertFalse(refused.stdout.contains("from-cmd"), refused.output)
-        let e = events(log).first { $0["kind"] as? String == "exec_refused" } ?? [:]
+        let e = sb.events(log).first { $0["kind"] as? String == "exec_refused" } ?? [:]
         XCTAssertEqual(e["windows_program"] as? String, "cmd.exe", "\(e)")
         XCTAssertEqual(e["caller"] as? String, "spawn.exe", "\(e)")
         XCTAssertEqual(e["shell"] as? Bool, true)
@@ -241,12 +238,12 @@ final class KernelLayerTests: XCTestCase {
     func testRefusedKernelCallsAreInTheTrailWithTheirProcess() throws {
         guard let attack = SeccompAttackTests.built.path else { throw XCTSkip("attack program not built") }
         let home = try sb.makeHome()
-        let log = logPath()
+        let log = sb.logPath()
         let names = ["keyctl", "int80-keyctl", "tiocsti-high", "unshare-user", "bpf", "perf"]
         let script = names.map { "\(attack) \($0)" }.joined(separator: "; ")
         let r = try sb.ww(["--log", log, "--ro", (attack as NSString).deletingLastPathComponent, "--", "/bin/sh", "-c", script], home: home)
         XCTAssertEqual(r.stdout.components(separatedBy: "refused errno=1 EPERM").count - 1, names.count, r.output)
-        let refused = events(log).filter { $0["kind"] as? String == "syscall_refused" }
+        let refused = sb.events(log).filter { $0["kind"] as? String == "syscall_refused" }
         let calls = refused.map { "\($0["syscall"] as? String ?? "?")/\($0["arch"] as? String ?? "?")" }
         XCTAssertEqual(Set(calls), ["keyctl/x86_64", "keyctl/i386", "ioctl/x86_64", "unshare/x86_64", "bpf/x86_64", "perf_event_open/x86_64"], "\(refused)")
         for e in refused {
@@ -260,13 +257,13 @@ final class KernelLayerTests: XCTestCase {
 
     func testTheTrailRecordsWhatWasEnforcedLineByLine() throws {
         let home = try sb.makeHome()
-        let log = logPath()
+        let log = sb.logPath()
         let r = try sb.ww(["--log", log, "--quiet", "--", "/bin/sh", "-c", "exit 3"], home: home)
         XCTAssertEqual(r.status, 3, r.output)
         XCTAssertEqual(r.stderr, "", "--quiet prints nothing")
-        let all = events(log)
+        let all = sb.events(log)
         XCTAssertEqual(all.map { $0["kind"] as? String ?? "?" },
-                       ["policy_applied", "seccomp_status", "landlock_status", "seccomp_status", "exec_allowed", "session_end"])
+                       ["policy_applied", "seccomp_status", "landlock_status", "seccomp_status", "exec_allowed", "process_exit", "session_end"])
         let session = all.first?["session"] as? String
         for e in all {
             XCTAssertEqual(e["session"] as? String, session)
@@ -274,6 +271,8 @@ final class KernelLayerTests: XCTestCase {
             XCTAssertGreaterThan((e["ts_ns"] as? NSNumber)?.uint64Value ?? 0, 1_700_000_000_000_000_000)
         }
         XCTAssertEqual(all.last?["exit_status"] as? Int, 3)
+        XCTAssertEqual(all[5]["exit_status"] as? Int, 3, "the game's process_exit")
+        XCTAssertEqual(all[5]["pid"] as? Int, all[4]["pid"] as? Int, "the game's pid as ww sees it")
         XCTAssertEqual(all[3]["installed"] as? Bool, true)
         // Without --log the trail goes to the state folder, and the summary names it.
         let plain = try sb.ww(["--", "true"], home: home)

@@ -147,3 +147,25 @@ struct FakeHome {
         return out
     }
 }
+
+/// Audit trails written by ww in the tests.
+extension Sandbox {
+    /// A log file the test user can create.
+    func logPath() -> String {
+        let dir = root + "/logs"
+        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        chmod(dir, 0o777)
+        return dir + "/\(UUID().uuidString).jsonl"
+    }
+
+    /// Every line parsed as a JSON object (fails the test on a line that does not parse).
+    func events(_ path: String, file: StaticString = #filePath, line: UInt = #line) -> [[String: Any]] {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { XCTFail("no audit trail at \(path)", file: file, line: line); return [] }
+        return text.split(separator: "\n").compactMap { l in
+            guard let obj = (try? JSONSerialization.jsonObject(with: Data(l.utf8))) as? [String: Any] else {
+                XCTFail("audit trail line is not a JSON object: \(l)", file: file, line: line); return nil
+            }
+            return obj
+        }
+    }
+}

@@ -25,47 +25,67 @@ final class SeccompAttackTests: XCTestCase {
     static let ENOSYS = Expected.refused(38, "ENOSYS")
     static let EAFNOSUPPORT = Expected.refused(97, "EAFNOSUPPORT")
 
+    /// What the audit trail must hold for the attack.
+    enum Recorded: Equatable {
+        /// A `syscall_refused` event naming this call and architecture.
+        case refused(String, arch: String)
+        /// A `process_exit` event for the game's process, killed by this signal.
+        case killed(String)
+        /// Not recorded, on purpose (clone3: every thread start tries it, bwrap's filter answers).
+        case notRecorded
+    }
+
     struct Attack {
         var name: String
         var inside: Expected
+        var recorded: Recorded
         /// The feature may be missing from the kernel (AF_ALG without CONFIG_CRYPTO_USER_API, AF_VSOCK without
         /// CONFIG_VSOCKETS): then the kernel answers EAFNOSUPPORT outside too and the control proves nothing,
         /// which is reported, not failed. The inside answer is checked all the same.
         var kernelMayLack = false
 
-        init(_ name: String, _ inside: Expected, kernelMayLack: Bool = false) {
+        init(_ name: String, _ inside: Expected, _ recorded: Recorded, kernelMayLack: Bool = false) {
             self.name = name
             self.inside = inside
+            self.recorded = recorded
             self.kernelMayLack = kernelMayLack
         }
     }
 
+    static func x64(_ call: String) -> Recorded { .refused(call, arch: "x86_64") }
+    static func i386(_ call: String) -> Recorded { .refused(call, arch: "i386") }
+
     static let terminal = [
-        Attack("tiocsti", EPERM),              // CVE-2017-5226: typing into the terminal ww was started from
-        Attack("tiocsti-high", EPERM),         // CVE-2019-10063: the same with bit 32 of the command set
-        Attack("tioclinux", EPERM),            // CVE-2023-28100
-        Attack("int80-ioctl-tiocsti", EPERM),  // the i386 entry point gets the same rules
+        Attack("tiocsti", EPERM, x64("ioctl")),              // CVE-2017-5226: typing into the terminal ww was started from
+        Attack("tiocsti-high", EPERM, x64("ioctl")),         // CVE-2019-10063: the same with bit 32 of the command set
+        Attack("tioclinux", EPERM, x64("ioctl")),            // CVE-2023-28100
+        Attack("int80-ioctl-tiocsti", EPERM, i386("ioctl")), // the i386 entry point gets the same rules
     ]
     static let kernelSurface = [
-        Attack("keyctl", EPERM), Attack("bpf", EPERM), Attack("perf", EPERM), Attack("int80-keyctl", EPERM),
+        Attack("keyctl", EPERM, x64("keyctl")), Attack("bpf", EPERM, x64("bpf")), Attack("perf", EPERM, x64("perf_event_open")),
+        Attack("int80-keyctl", EPERM, i386("keyctl")),
     ]
-    static let ioUring = [Attack("io_uring", ENOSYS), Attack("int80-io_uring", ENOSYS)]
+    static let ioUring = [Attack("io_uring", ENOSYS, x64("io_uring_setup")), Attack("int80-io_uring", ENOSYS, i386("io_uring_setup"))]
     static let socketFamilies = [
-        Attack("af_packet", EAFNOSUPPORT),
-        Attack("af_alg", EAFNOSUPPORT, kernelMayLack: true),
-        Attack("af_vsock", EAFNOSUPPORT, kernelMayLack: true),
-        Attack("int80-socket-alg", EAFNOSUPPORT, kernelMayLack: true),
-        Attack("int80-socket-vsock", EAFNOSUPPORT, kernelMayLack: true),
+        Attack("af_packet", EAFNOSUPPORT, x64("socket")),
+        Attack("af_alg", EAFNOSUPPORT, x64("socket"), kernelMayLack: true),
+        Attack("af_vsock", EAFNOSUPPORT, x64("socket"), kernelMayLack: true),
+        Attack("socketpair-packet", EAFNOSUPPORT, x64("socketpair")),
+        Attack("int80-socket-alg", EAFNOSUPPORT, i386("socket"), kernelMayLack: true),
+        Attack("int80-socket-vsock", EAFNOSUPPORT, i386("socket"), kernelMayLack: true),
+        // 32-bit glibc's way: the family is in memory, read by ww (see NotificationSupervisor).
+        Attack("int80-socketcall-packet", EAFNOSUPPORT, i386("socket")),
+        Attack("int80-socketcall-socketpair-packet", EAFNOSUPPORT, i386("socketpair")),
     ]
     /// Refused because the default profile has `nested_sandbox = false`.
     static let nesting = [
-        Attack("mount", EPERM),          // unshare(CLONE_NEWUSER|CLONE_NEWNS) is refused before the mount
-        Attack("unshare-user", EPERM),   // without the filter bwrap's --disable-userns says ENOSPC instead
-        Attack("clone-newuser", EPERM),
-        Attack("int80-unshare", EPERM),
+        Attack("mount", EPERM, x64("unshare")),          // unshare(CLONE_NEWUSER|CLONE_NEWNS) is refused before the mount
+        Attack("unshare-user", EPERM, x64("unshare")),   // without the filter bwrap's --disable-userns says ENOSPC instead
+        Attack("clone-newuser", EPERM, x64("clone")),
+        Attack("int80-unshare", EPERM, i386("unshare")),
     ]
-    static let inspectionProof = [Attack("clone3", ENOSYS), Attack("fsopen", ENOSYS)]
-    static let x32 = [Attack("x32-getpid", .killedBySIGSYS)]
+    static let inspectionProof = [Attack("clone3", ENOSYS, .notRecorded), Attack("fsopen", ENOSYS, x64("fsopen"))]
+    static let x32 = [Attack("x32-getpid", .killedBySIGSYS, .killed("SIGSYS"))]
 
     static var all: [Attack] { terminal + kernelSurface + ioUring + socketFamilies + nesting + inspectionProof + x32 }
 
@@ -115,9 +135,33 @@ final class SeccompAttackTests: XCTestCase {
         Outcome(try sb.asUser(attackProgram, [name], env: ["PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"], cwd: sb.root))
     }
 
-    func inside(_ name: String, home: FakeHome, profile: String? = nil) throws -> Outcome {
-        let args = (profile.map { ["--profile", $0] } ?? []) + ["--", attackProgram, name]
+    func inside(_ name: String, home: FakeHome, profile: String? = nil, log: String? = nil) throws -> Outcome {
+        let args = (profile.map { ["--profile", $0] } ?? []) + (log.map { ["--log", $0] } ?? []) + ["--", attackProgram, name]
         return Outcome(try sb.ww(args, home: home))
+    }
+
+    /// The attack's refusal on record: the call, its architecture, the pid and the parent chain
+    /// (ending at the attack program, the game), or the game's death by signal.
+    func checkTrail(_ a: Attack, _ log: String, file: StaticString, line: UInt) {
+        let events = sb.events(log, file: file, line: line)
+        let all = events.map { "\($0)" }.joined(separator: "\n")
+        switch a.recorded {
+        case .refused(let call, let arch):
+            let hit = events.first { $0["kind"] as? String == "syscall_refused" && $0["syscall"] as? String == call }
+            guard let e = hit else { return XCTFail("\(a.name): no syscall_refused for \(call) in the trail\n\(all)", file: file, line: line) }
+            XCTAssertEqual(e["arch"] as? String, arch, "\(a.name)", file: file, line: line)
+            XCTAssertEqual(e["errno"] as? String, a.inside.line?.split(separator: " ").last.map(String.init), "\(a.name)", file: file, line: line)
+            XCTAssertNotNil(e["pid"] as? Int, "\(a.name): no pid", file: file, line: line)
+            let chain = e["chain"] as? [[String: Any]] ?? []
+            XCTAssertEqual(chain.first?["pid"] as? Int, e["pid"] as? Int, "\(a.name): the chain starts at the caller", file: file, line: line)
+            XCTAssertEqual(chain.last?["name"] as? String, "attack", "\(a.name): the chain ends at the game\n\(e)", file: file, line: line)
+        case .killed(let signal):
+            let hit = events.first { $0["kind"] as? String == "process_exit" && $0["role"] as? String == "game" }
+            XCTAssertEqual(hit?["signal"] as? String, signal, "\(a.name)\n\(all)", file: file, line: line)
+            XCTAssertNotNil(hit?["pid"] as? Int, "\(a.name): no pid", file: file, line: line)
+        case .notRecorded:
+            XCTAssertFalse(events.contains { $0["kind"] as? String == "syscall_refused" }, "\(a.name)\n\(all)", file: file, line: line)
+        }
     }
 
     /// The control outside, then the filter's exact answer inside.
@@ -135,7 +179,9 @@ final class SeccompAttackTests: XCTestCase {
                 }
             }
 
-            let ins = try inside(a.name, home: home)
+            let log = sb.logPath()
+            let ins = try inside(a.name, home: home, log: log)
+            checkTrail(a, log, file: file, line: line)
             switch a.inside {
             case .refused:
                 XCTAssertEqual(ins.line, a.inside.line, "\(a.name) inside ww (outside: \(out.line ?? "nothing"))\n\(ins.output)", file: file, line: line)

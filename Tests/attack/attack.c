@@ -54,7 +54,9 @@
 #endif
 
 /* i386 syscall numbers (arch/x86/entry/syscalls/syscall_32.tbl). */
-enum { I386_IOCTL = 54, I386_KEYCTL = 288, I386_UNSHARE = 310, I386_SOCKET = 359, I386_IO_URING_SETUP = 425 };
+enum { I386_IOCTL = 54, I386_SOCKETCALL = 102, I386_KEYCTL = 288, I386_UNSHARE = 310, I386_SOCKET = 359,
+       I386_IO_URING_SETUP = 425 };
+enum { SYS_SOCKET_ = 1, SYS_SOCKETPAIR_ = 8 };
 enum { X32_SYSCALL_BIT = 0x40000000, X86_64_GETPID = 39 };
 enum { KEYCTL_GET_KEYRING_ID_ = 0, KEY_SPEC_SESSION_KEYRING_ = -3 };
 enum { TIOCL_GETSHIFTSTATE_ = 6 };
@@ -302,6 +304,31 @@ static int cmd_int80_socket_vsock(void) {
     return verdict32(rc);
 }
 
+/* socketpair creates a socket of the family before it fails: EPERM (no CAP_NET_RAW) from the kernel. */
+static int cmd_socketpair_packet(void) {
+    int sv[2];
+    int rc = socketpair(AF_PACKET, SOCK_RAW, 0, sv);
+    if (rc == 0) { close(sv[0]); close(sv[1]); }
+    return verdict(rc);
+}
+
+/* 32-bit glibc makes sockets through socketcall, whose arguments are in memory. */
+static int cmd_int80_socketcall_packet(void) {
+    uint32_t *args = low_page();
+    args[0] = AF_PACKET; args[1] = SOCK_RAW; args[2] = 0;
+    int rc = int80(I386_SOCKETCALL, SYS_SOCKET_, (uint32_t)(uintptr_t)args, 0);
+    if (rc >= 0) close(rc);
+    return verdict32(rc);
+}
+
+static int cmd_int80_socketpair_packet(void) {
+    uint32_t *args = low_page();
+    args[0] = AF_PACKET; args[1] = SOCK_RAW; args[2] = 0; args[3] = (uint32_t)(uintptr_t)(args + 8);
+    int rc = int80(I386_SOCKETCALL, SYS_SOCKETPAIR_, (uint32_t)(uintptr_t)args, 0);
+    if (rc == 0) { close((int)args[8]); close((int)args[9]); }
+    return verdict32(rc);
+}
+
 static int cmd_int80_io_uring(void) {
     struct io_uring_params *p = low_page();
     int rc = int80(I386_IO_URING_SETUP, 4, (uint32_t)(uintptr_t)p, 0);
@@ -339,6 +366,9 @@ static const struct {
     {"int80-ioctl-tiocsti", cmd_int80_ioctl_tiocsti},
     {"int80-socket-alg", cmd_int80_socket_alg},
     {"int80-socket-vsock", cmd_int80_socket_vsock},
+    {"socketpair-packet", cmd_socketpair_packet},
+    {"int80-socketcall-packet", cmd_int80_socketcall_packet},
+    {"int80-socketcall-socketpair-packet", cmd_int80_socketpair_packet},
     {"int80-io_uring", cmd_int80_io_uring},
     {"int80-unshare", cmd_int80_unshare},
     {"x32-getpid", cmd_x32_getpid},

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/ptrace.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -22,7 +23,7 @@ static int report(int rc) {
 }
 
 int main(int argc, char **argv) {
-    if (argc < 3) { fprintf(stderr, "usage: kprobe abstract NAME | write FILE | forks N | kill PID | exec-bad-argv PROGRAM | socketcall FAMILY\n"); return 2; }
+    if (argc < 3) { fprintf(stderr, "usage: kprobe abstract NAME | write FILE | forks N | kill PID | exec-bad-argv PROGRAM | socketcall FAMILY | ptrace PID\n"); return 2; }
     if (!strcmp(argv[1], "abstract")) {
         int s = socket(AF_UNIX, SOCK_STREAM, 0);
         if (s < 0) return report(-1);
@@ -49,6 +50,22 @@ int main(int argc, char **argv) {
         __asm__ volatile("int $0x80" : "=a"(r) : "a"(102L), "b"(1L), "c"((long)(uintptr_t)args) : "memory", "r8", "r9", "r10", "r11");
         if (r < 0) { errno = (int)-r; return report(-1); }
         return report(0);
+    }
+    if (!strcmp(argv[1], "ptrace")) {
+        // Attaches to PID (0: a child of our own first, as Wine's debugger support would), then detaches.
+        pid_t target = (pid_t)atoi(argv[2]), child = 0;
+        if (target == 0) {
+            child = fork();
+            if (child == 0) { pause(); _exit(0); }
+            if (child < 0) return 2;
+            target = child;
+        }
+        long rc = ptrace(PTRACE_ATTACH, target, NULL, NULL);
+        int e = errno;
+        if (rc == 0) { waitpid(target, NULL, __WALL); ptrace(PTRACE_DETACH, target, NULL, NULL); }
+        if (child > 0) { kill(child, SIGKILL); waitpid(child, NULL, 0); }
+        errno = e;
+        return report(rc == 0 ? 0 : -1);
     }
     if (!strcmp(argv[1], "exec-bad-argv")) {
         // argv points at an unmapped page: the kernel says EFAULT; a supervisor must not crash on it.

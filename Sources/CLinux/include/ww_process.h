@@ -35,17 +35,15 @@ int ww_fd_is_symlink(int fd);
 int ww_close_from(int low);
 int ww_set_cloexec(int fd);
 void ww_reset_signals(void);
-// execvpe with the current environment; returns errno.
-int ww_exec_path(const char *file, char *const argv[]);
 #endif
 
 #ifndef WW_PROCESS_GAME_H
 #define WW_PROCESS_GAME_H
-// Inner helper: become a child subreaper, fork, and exec `file` (PATH search) in the child with
-// default signals and no descriptors above 2. Returns 0 and the pid, or the child's exec errno.
-int ww_fork_exec_game(const char *file, char *const argv[], pid_t *pid_out);
 // The direct children of this process, from /proc/self/task/*/children; returns the count.
 int ww_list_children(pid_t *out, int max);
+// A child that has exited, left unreaped (WNOWAIT) so its name can still be read: 1 with its pid,
+// whether a signal killed it, the exit status or signal, and its name; 0 if none yet; -errno.
+int ww_wait_exited(pid_t *pid, int *killed, int *status, char *name, size_t name_len);
 #endif
 
 #ifndef WW_PROCESS_MEMFD_H
@@ -74,7 +72,7 @@ struct ww_game_setup {
     uint8_t status_tag;         // first byte of the status message
     uint8_t ack_tag;            // the byte ww answers when the game may start
 };
-// Like ww_fork_exec_game, but the child applies Landlock, loads the notification filter, sends
+// Inner helper: become a child subreaper and fork; the child applies Landlock, loads the notification filter, sends
 // [status_tag, status bytes] with the listener to ww over `control`, waits for `ack_tag`, and only
 // then execve's `path` (already resolved, no PATH search). Status bytes are EnforcementStatus's
 // encoding (little-endian): abi, handled, scoped, flags, added, missing, errno, step, listener errno.

@@ -11,7 +11,8 @@ public struct BwrapCommand: Equatable, Sendable {
         let ns = plan.namespaces
         if ns.user { a.append("--unshare-user") }
         if ns.disableNestedUserNamespaces { a.append("--disable-userns") }
-        if ns.pid { a.append("--unshare-pid") }
+        // The inner helper is pid 1: no bwrap init the game could ptrace to run calls outside its filter.
+        if ns.pid { a += ["--unshare-pid", "--as-pid-1"] }
         if ns.ipc { a.append("--unshare-ipc") }
         if ns.uts { a.append("--unshare-uts") }
         if ns.cgroup { a.append("--unshare-cgroup-try") }

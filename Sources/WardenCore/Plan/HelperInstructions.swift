@@ -80,6 +80,48 @@ public struct EnforcementStatus: Equatable, Sendable {
     }
 }
 
+/// A process the inner helper reaped, as the helper tells ww: pid inside the sandbox, how it ended.
+public struct ExitReport: Equatable, Sendable {
+    public var sandboxPID: Int32
+    public var isGame: Bool
+    /// true: `status` is the signal that killed it; false: its exit status.
+    public var killed: Bool
+    public var status: Int32
+    public var name: String
+
+    public init(sandboxPID: Int32, isGame: Bool, killed: Bool, status: Int32, name: String) {
+        self.sandboxPID = sandboxPID
+        self.isGame = isGame
+        self.killed = killed
+        self.status = status
+        self.name = name
+    }
+
+    public func encoded() -> [UInt8] {
+        var w = WireWriter()
+        w.u32(UInt32(bitPattern: sandboxPID)); w.u32((isGame ? 1 : 0) | (killed ? 2 : 0)); w.u32(UInt32(bitPattern: status)); w.string(name)
+        return w.data
+    }
+
+    public static func decode(_ data: ArraySlice<UInt8>) -> ExitReport? {
+        var r = WireReader(data)
+        guard let pid = r.u32(), let flags = r.u32(), let status = r.u32(), let name = r.string(), r.atEnd else { return nil }
+        return ExitReport(sandboxPID: Int32(bitPattern: pid), isGame: flags & 1 != 0, killed: flags & 2 != 0,
+                          status: Int32(bitPattern: status), name: name)
+    }
+}
+
+/// Signal names for the trail (x86_64 Linux numbering).
+public enum SignalNames {
+    static let names = [1: "SIGHUP", 2: "SIGINT", 3: "SIGQUIT", 4: "SIGILL", 5: "SIGTRAP", 6: "SIGABRT", 7: "SIGBUS", 8: "SIGFPE",
+                        9: "SIGKILL", 10: "SIGUSR1", 11: "SIGSEGV", 12: "SIGUSR2", 13: "SIGPIPE", 14: "SIGALRM", 15: "SIGTERM",
+                        16: "SIGSTKFLT", 17: "SIGCHLD", 18: "SIGCONT", 19: "SIGSTOP", 20: "SIGTSTP", 21: "SIGTTIN", 22: "SIGTTOU",
+                        23: "SIGURG", 24: "SIGXCPU", 25: "SIGXFSZ", 26: "SIGVTALRM", 27: "SIGPROF", 28: "SIGWINCH", 29: "SIGIO",
+                        30: "SIGPWR", 31: "SIGSYS"]
+
+    public static func name(_ signal: Int32) -> String { names[Int(signal)] ?? "signal \(signal)" }
+}
+
 struct WireWriter {
     var data: [UInt8] = []
     mutating func u32(_ v: UInt32) { for i in 0..<4 { data.append(UInt8(truncatingIfNeeded: v >> (8 * UInt32(i)))) } }

@@ -24,6 +24,7 @@ public enum PlanText {
         }
         out.append("")
         out.append("seccomp (x86_64 and i386, identical rules; x32 kills the process; loaded by bwrap)")
+        out.append("  ww gives each errno and records the attempt (clone3 excepted); if ww is gone, every one is ENOSYS")
         for r in plan.seccomp.rules {
             let cond = r.condition.map { " if \($0.text)" } ?? ""
             out.append("  \((r.syscall + cond).padding(40)) \(r.action.text.padding(13)) \(r.reason)")

@@ -133,8 +133,11 @@ public enum SyscallGroups {
         add("ioctl", EPERM, "TIOCLINUX: console selection injection", .masked(1, mask: 0xFFFF_FFFF, 0x541C))
         // Socket families other than unix, inet, inet6 and netlink (AF_PACKET, AF_ALG, AF_BLUETOOTH, …).
         let families: [UInt64] = [0] + Array(3...9) + Array(11...15)
-        for f in families { add("socket", EAFNOSUPPORT, "socket family \(f): only unix, inet, inet6 and netlink", .equal(0, f)) }
-        add("socket", EAFNOSUPPORT, "socket families above netlink", .atLeast(0, 17))
+        // socketpair creates a socket of the family before it fails for most of them: the same rules.
+        for call in ["socket", "socketpair"] {
+            for f in families { add(call, EAFNOSUPPORT, "socket family \(f): only unix, inet, inet6 and netlink", .equal(0, f)) }
+            add(call, EAFNOSUPPORT, "socket families above netlink", .atLeast(0, 17))
+        }
         // Seen by seccomp only at submission, not per operation: refused so libraries fall back.
         for name in groups["@io-uring"]! { add(name, ENOSYS, "@io-uring: its operations bypass seccomp") }
         // Flags behind a pointer (CVE-2021-41133): ENOSYS makes glibc fall back to clone/mount.
