@@ -76,7 +76,7 @@ while [ "$pass" -le "$passes" ]; do
         echo "pass $pass: $c ..." >&2
         g=$(run "$c" $prefix "$bench" getppid "$ng") || g=""
         k=$(run "$c" $prefix "$bench" connect "$nc") || k=""
-        echo "$c $(field "$g" ns) $(field "$k" ns) $(field "$k" connect_ns)" >>"$results"
+        echo "$c $(field "$g" ns) $(field "$k" ns) $(field "$k" connect_ns) $(field "$k" new_connect_ns) $(field "$k" new_connect_burst_ns)" >>"$results"
     done
     pass=$((pass + 1))
 done
@@ -85,8 +85,8 @@ awk '
 function num(x) { return x != "" && x != "-" }
 function keep(arr, i, v) { if (num(v) && (!num(arr[i]) || v + 0 < arr[i] + 0)) arr[i] = v }
 {
-    if (!($1 in row)) { n++; row[$1] = n; name[n] = $1; g[n] = full[n] = con[n] = "-" }
-    i = row[$1]; keep(g, i, $2); keep(full, i, $3); keep(con, i, $4)
+    if (!($1 in row)) { n++; row[$1] = n; name[n] = $1; g[n] = full[n] = con[n] = fresh[n] = burst[n] = "-" }
+    i = row[$1]; keep(g, i, $2); keep(full, i, $3); keep(con, i, $4); keep(fresh, i, $5); keep(burst, i, $6)
 }
 END {
 
@@ -101,4 +101,7 @@ END {
                num(full[i]) ? sprintf("%.2f us", full[i] / 1000) : "-", num(con[i]) ? sprintf("%.2f", con[i] / 1000) : "-", dc, db
     }
     print "connect us = (socket+connect+close) - (socket+close), per call; getppid = entry/exit + seccomp"
+    for (i = 2; i <= n; i++) if (num(fresh[i]) && num(fresh[1]))
+        printf "new destination, %s: connect %.2f us (%+.2f vs direct) when 200 us apart; back to back %.2f us (%+.2f)\n", label[name[i]],
+               fresh[i] / 1000, (fresh[i] - fresh[1]) / 1000, burst[i] / 1000, (burst[i] - burst[1]) / 1000
 }' "$results"

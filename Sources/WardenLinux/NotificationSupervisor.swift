@@ -19,6 +19,8 @@ public final class NotificationSupervisor {
     /// Connects already recorded, by process and destination, with how many more followed.
     var repeatedConnects: [String: Int] = [:]
     public private(set) var handled = 0
+    /// Scratch space for the process count of `max_child_processes`.
+    var descendants: [pid_t] = []
 
     static let maxPath = 4096
     static let maxArgument = 128 * 1024
@@ -216,8 +218,8 @@ public final class NotificationSupervisor {
     // MARK: new processes
 
     func fork(_ id: UInt64, pid: pid_t) {
-        var kids = [pid_t](repeating: 0, count: 65536)
-        let count = Int(ww_list_descendants(helperPID, &kids, Int32(kids.count)))
+        if descendants.isEmpty { descendants = [pid_t](repeating: 0, count: 65536) }   // once, not per fork
+        let count = Int(ww_list_descendants(helperPID, &descendants, Int32(descendants.count)))
         // Descendants of the helper: the game and everything it started. The new process would be one more.
         let besidesGame = count - 1
         guard ww_notif_id_valid(listener, id) == 1 else { return }
@@ -317,15 +319,24 @@ public final class NotificationSupervisor {
     }
 
     /// The process and its ancestors up to (not including) the inner helper: pid and name each.
+    /// Parsed from the bytes of /proc/PID/stat: "pid (name) state ppid …", the name may hold spaces or ")".
     static func chain(_ pid: pid_t, stopAt helper: pid_t) -> [AuditEvent.ProcessLink] {
         var out: [AuditEvent.ProcessLink] = []
         var current = pid
+        var buf = [UInt8](repeating: 0, count: 512)
         while current > 1 && current != helper && out.count < 32 {
-            guard let stat = readSmallFile("/proc/\(current)/stat"), let close = stat.lastIndex(of: ")") else { break }
-            let open = stat.firstIndex(of: "(").map { stat.index(after: $0) } ?? close
-            out.append(.init(pid: current, name: String(stat[open..<close])))
-            let fields = stat[stat.index(after: close)...].split(separator: " ")
-            guard fields.count > 1, let parent = pid_t(fields[1]) else { break }
+            let fd = open("/proc/\(current)/stat", O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else { break }
+            let n = read(fd, &buf, buf.count)
+            close(fd)
+            guard n > 0, let nameEnd = buf[..<n].lastIndex(of: UInt8(ascii: ")")),
+                  let nameStart = buf[..<nameEnd].firstIndex(of: UInt8(ascii: "(")) else { break }
+            out.append(.init(pid: current, name: String(decoding: buf[(nameStart + 1)..<nameEnd], as: UTF8.self)))
+            // After ") ": one state character, a space, then the parent's pid.
+            var i = nameEnd + 4
+            var parent: pid_t = 0
+            while i < n, buf[i] >= 0x30, buf[i] <= 0x39 { parent = parent * 10 + pid_t(buf[i] - 0x30); i += 1 }
+            guard parent > 0 else { break }
             current = parent
         }
         return out

@@ -28,8 +28,9 @@ public enum SeccompCompiler {
     /// once ww is gone. So the calls stay refused either way.
     /// clone3 is tried by every thread start and not worth a line each: bwrap's filter answers it.
     public static func answeredByWarden(_ policy: SeccompPolicy) -> [SeccompPolicy.Rule] {
-        policy.rules.filter { $0.syscall != "clone3" }
+        policy.rules.filter { $0.syscall != answeredByFilter }
     }
+    static let answeredByFilter = "clone3"
 
     /// Families are an argument of socket/socketpair, which on i386 also arrive through socketcall.
     static let familyCalls: Set<String> = ["socket", "socketpair"]
@@ -39,7 +40,7 @@ public enum SeccompCompiler {
     public static func compile(_ policy: SeccompPolicy) throws -> Compiled {
         try build(policy) { filter in
             var unknown: [String] = []
-            for rule in policy.rules where !answeredByWarden(policy).contains(rule) {
+            for rule in policy.rules where rule.syscall == answeredByFilter {
                 guard case .errno(let e) = rule.action else { continue }
                 if !(try filter.add(rule.syscall, action: actErrno(e), condition: rule.condition)) { unknown.append(rule.syscall) }
             }

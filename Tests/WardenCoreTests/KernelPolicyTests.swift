@@ -183,12 +183,14 @@ final class KernelPolicyTests: XCTestCase {
     func testAuditEventsAreOneLineOfJSON() throws {
         let e = AuditEvent(time: 1_795_000_000_123_456_789, session: "abc", game: "steam:620", kind: "exec_refused", pid: 42,
                            chain: [.init(pid: 42, name: "game \"x\".exe"), .init(pid: 7, name: "wine64")],
-                           details: [("argv", .strings(["a\nb", "tab\t", "\u{1}", "é"])), ("shell", .bool(true)), ("port", .int(443))])
+                           details: [("argv", .strings(["a\nb", "tab\t", "\u{1}", "é", "back\\slash", "\u{7F}", "line\u{2028}sep", "plain"])),
+                                     ("shell", .bool(true)), ("port", .int(443))])
         let line = e.jsonLine()
         XCTAssertFalse(line.contains("\n"))
         let obj = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
         XCTAssertEqual(obj["ts_ns"] as? UInt64, 1_795_000_000_123_456_789)
-        XCTAssertEqual(obj["argv"] as? [String], ["a\nb", "tab\t", "\u{1}", "é"])
+        XCTAssertEqual(obj["argv"] as? [String], ["a\nb", "tab\t", "\u{1}", "é", "back\\slash", "\u{7F}", "line\u{2028}sep", "plain"])
+        XCTAssertTrue(line.contains("\"plain\",") && line.contains("\\u2028") && line.contains("\\u007f"), line)
         XCTAssertEqual((obj["chain"] as? [[String: Any]])?.first?["name"] as? String, "game \"x\".exe")
         XCTAssertEqual(obj["kind"] as? String, "exec_refused")
     }

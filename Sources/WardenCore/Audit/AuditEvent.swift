@@ -59,6 +59,8 @@ public struct AuditEvent: Equatable, Sendable {
 
     /// A JSON string literal; bytes that are not valid UTF-8 were already replaced when decoding.
     public static func quote(_ s: String) -> String {
+        // Most values need no escaping: one scan of the bytes (0xE2 leads U+2028/U+2029, escaped below).
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 == 0x7F || $0 == 0xE2 }) { return "\"" + s + "\"" }
         var out = "\""
         for u in s.unicodeScalars {
             switch u {
