@@ -178,6 +178,13 @@ final class KernelPolicyTests: XCTestCase {
         var s = EnforcementStatus()
         s.landlockABI = 7; s.landlockHandled = 0xF7BF; s.listenerErrno = 0; s.rulesMissing = 2
         XCTAssertEqual(EnforcementStatus.decode(s.encoded()[...]), s)
+        let killed = ExitReport(sandboxPID: 2, isGame: true, killed: true, status: 31, name: "game.exe")
+        let exited = ExitReport(sandboxPID: 40, isGame: false, killed: false, status: 3, name: "wineserver")
+        XCTAssertEqual(ExitReport.decode(killed.encoded()[...]), killed)
+        XCTAssertEqual(ExitReport.decode(exited.encoded()[...]), exited)
+        XCTAssertNil(ExitReport.decode(killed.encoded().dropLast()[...]))
+        XCTAssertEqual(SignalNames.name(31), "SIGSYS")
+        XCTAssertEqual(SignalNames.name(64), "signal 64")
     }
 
     func testAuditEventsAreOneLineOfJSON() throws {
@@ -190,7 +197,7 @@ final class KernelPolicyTests: XCTestCase {
         let obj = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
         XCTAssertEqual(obj["ts_ns"] as? UInt64, 1_795_000_000_123_456_789)
         XCTAssertEqual(obj["argv"] as? [String], ["a\nb", "tab\t", "\u{1}", "é", "back\\slash", "\u{7F}", "line\u{2028}sep", "plain"])
-        XCTAssertTrue(line.contains("\"plain\",") && line.contains("\\u2028") && line.contains("\\u007f"), line)
+        XCTAssertTrue(line.contains("\"plain\"]") && line.contains("\\u2028") && line.contains("\\u007f"), line)
         XCTAssertEqual((obj["chain"] as? [[String: Any]])?.first?["name"] as? String, "game \"x\".exe")
         XCTAssertEqual(obj["kind"] as? String, "exec_refused")
     }
