@@ -5,7 +5,7 @@ TEST_USER ?= wwtest
 DEBIAN_PACKAGES = bubblewrap socat libseccomp-dev pkg-config gcc libc6-dev xdg-dbus-proxy wine wine64 gcc-mingw-w64-x86-64 gcc-mingw-w64-i686 \
                   xvfb xauth tmux hyperfine
 
-.PHONY: all deps build release run test unit integration bench completions man clean
+.PHONY: all deps build release install uninstall run test unit integration bench completions man clean
 
 all: release
 
@@ -23,6 +23,31 @@ build:
 release:
 	$(SWIFT) build -c release --static-swift-stdlib -Xswiftc -Xclang-linker -Xswiftc -no-pie
 	@echo "built .build/release/ww"
+
+# Installs into PREFIX (default ~/.local): the binary, the shipped profiles (found by ww next to its
+# binary, as <prefix>/share/winewarden/profiles), shell completions and the man page. INSTALL_BIN
+# installs a binary already built (the tests use the debug one) instead of building the release.
+INSTALL_BIN ?=
+INSTALLED = bin/ww share/bash-completion/completions/ww share/zsh/site-functions/_ww \
+            share/fish/vendor_completions.d/ww.fish share/man/man1/ww.1 \
+            $(addprefix share/winewarden/profiles/,$(notdir $(wildcard profiles/*.toml)))
+install: $(if $(INSTALL_BIN),,release)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/winewarden/profiles \
+	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/zsh/site-functions \
+	    $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 755 $(or $(INSTALL_BIN),.build/release/ww) $(DESTDIR)$(PREFIX)/bin/ww
+	install -m 644 profiles/*.toml $(DESTDIR)$(PREFIX)/share/winewarden/profiles/
+	install -m 644 completions/ww.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/ww
+	install -m 644 completions/_ww $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_ww
+	install -m 644 completions/ww.fish $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/ww.fish
+	install -m 644 man/ww.1 $(DESTDIR)$(PREFIX)/share/man/man1/ww.1
+	@echo "installed ww into $(DESTDIR)$(PREFIX); make sure $(PREFIX)/bin is on PATH"
+
+# Removes exactly what install put there (your own profiles in ~/.config/winewarden stay).
+uninstall:
+	rm -f $(addprefix $(DESTDIR)$(PREFIX)/,$(INSTALLED))
+	-rmdir $(DESTDIR)$(PREFIX)/share/winewarden/profiles $(DESTDIR)$(PREFIX)/share/winewarden 2>/dev/null
+	@echo "removed ww from $(DESTDIR)$(PREFIX)"
 
 # The main job: a Windows credential stealer under Wine, without and with ww.
 run: deps release

@@ -10,7 +10,9 @@ public enum ProfileSearchPath {
         }
         out.append("/etc/winewarden/profiles")
         let binDir = Paths.dirname(executable)
-        out.append(Paths.join(binDir, "../share/winewarden/profiles"))
+        // <prefix>/bin/ww → <prefix>/share/winewarden/profiles (`make install`); the executable's path is
+        // already resolved, so dropping the last folder lexically is exact.
+        out.append(Paths.join(Paths.dirname(binDir), "share/winewarden/profiles"))
         out.append("/usr/share/winewarden/profiles")
         // A build tree (.build/debug/ww): the repository's own profiles/.
         var dir = binDir
