@@ -123,32 +123,30 @@ public struct ProfileResolver {
         try merge(l.extraDevices, into: &p.extraDevices)
     }
 
+    /// A layer's `"-x"` removes the inherited entry `x` (an error when there is none) and `"x"` adds it.
     private func mergeNames(_ edits: [ProfileLayer.ListEdit], into list: inout [Traced<String>]) throws {
-        for e in edits {
-            if e.remove {
-                let before = list.count
-                list.removeAll { $0.value == e.text }
-                if list.count == before {
-                    throw WardenError(.profile, "\(e.origin): \"-\(e.text)\" removes nothing: no inherited entry is \"\(e.text)\"; check the spelling or drop the line")
-                }
-            } else if !list.contains(where: { $0.value == e.text }) {
-                list.append(Traced(e.text, e.origin))
-            }
-        }
+        // A name already inherited keeps its first origin.
+        try apply(edits, to: &list, key: \.value, replacing: false) { Traced($0.text, $0.origin) }
     }
 
     private func merge(_ edits: [ProfileLayer.ListEdit], into list: inout [PathRule]) throws {
+        // A path already inherited takes this layer's `create` and origin.
+        try apply(edits, to: &list, key: \.text, replacing: true) { PathRule($0.text, create: $0.create, origin: $0.origin) }
+    }
+
+    private func apply<T>(_ edits: [ProfileLayer.ListEdit], to list: inout [T], key: (T) -> String, replacing: Bool,
+                          make: (ProfileLayer.ListEdit) -> T) throws {
         for e in edits {
             if e.remove {
                 let before = list.count
-                list.removeAll { $0.text == e.text }
+                list.removeAll { key($0) == e.text }
                 if list.count == before {
                     throw WardenError(.profile, "\(e.origin): \"-\(e.text)\" removes nothing: no inherited entry is \"\(e.text)\"; check the spelling or drop the line")
                 }
-            } else if let i = list.firstIndex(where: { $0.text == e.text }) {
-                list[i] = PathRule(e.text, create: e.create, origin: e.origin)
+            } else if let i = list.firstIndex(where: { key($0) == e.text }) {
+                if replacing { list[i] = make(e) }
             } else {
-                list.append(PathRule(e.text, create: e.create, origin: e.origin))
+                list.append(make(e))
             }
         }
     }
