@@ -309,13 +309,17 @@ public final class NotificationSupervisor {
     }
 
     static func readSmallFile(_ path: String) -> String? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
         var buf = [UInt8](repeating: 0, count: 1024)
-        let n = read(fd, &buf, buf.count)
-        guard n > 0 else { return nil }
-        return String(decoding: buf.prefix(n), as: UTF8.self)
+        let n = readSmallFile(path, into: &buf)
+        return n > 0 ? String(decoding: buf.prefix(n), as: UTF8.self) : nil
+    }
+
+    /// One read of the start of a (proc) file into `buf`; the byte count, or -1.
+    static func readSmallFile(_ path: String, into buf: inout [UInt8]) -> Int {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return -1 }
+        defer { close(fd) }
+        return read(fd, &buf, buf.count)
     }
 
     /// The process and its ancestors up to (not including) the inner helper: pid and name each.
@@ -325,10 +329,7 @@ public final class NotificationSupervisor {
         var current = pid
         var buf = [UInt8](repeating: 0, count: 512)
         while current > 1 && current != helper && out.count < 32 {
-            let fd = open("/proc/\(current)/stat", O_RDONLY | O_CLOEXEC)
-            guard fd >= 0 else { break }
-            let n = read(fd, &buf, buf.count)
-            close(fd)
+            let n = readSmallFile("/proc/\(current)/stat", into: &buf)
             guard n > 0, let nameEnd = buf[..<n].lastIndex(of: UInt8(ascii: ")")),
                   let nameStart = buf[..<nameEnd].firstIndex(of: UInt8(ascii: "(")) else { break }
             out.append(.init(pid: current, name: String(decoding: buf[(nameStart + 1)..<nameEnd], as: UTF8.self)))
