@@ -10,6 +10,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
     ],
     targets: [
         // Pure: launch context, profiles, planner, plan -> bwrap argv. No syscalls here.
@@ -23,10 +25,23 @@ let package = Package(
         .systemLibrary(name: "CSeccomp", pkgConfig: "libseccomp", providers: [.apt(["libseccomp-dev"])]),
         // Effects: probing the host, spawning bwrap, signals, the inner helper.
         .target(name: "WardenLinux", dependencies: ["WardenCore", "CLinux", "CSeccomp"]),
+        // The host side of network = proxy: HTTP CONNECT / plain HTTP / SOCKS5 proxy (SwiftNIO) and the DNS relay.
+        .target(
+            name: "WardenNet",
+            dependencies: [
+                "WardenCore", "WardenLinux", "CLinux",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSOCKS", package: "swift-nio-extras"),
+            ],
+            // NIO's handlers are event-loop bound classes; Swift 5 mode keeps them readable.
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
         .executableTarget(
             name: "ww",
             dependencies: [
-                "WardenCore", "WardenLinux",
+                "WardenCore", "WardenLinux", "WardenNet",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -318,3 +318,46 @@ int ww_wait_exited(pid_t *pid, int *killed, int *status, char *name, size_t name
     }
     return 1;
 }
+
+#include <linux/capability.h>
+
+// A network bridge inside the sandbox: its own process group (so stopping it also stops the
+// children it forked per connection), default signals, nothing inherited beyond 0-2.
+int ww_spawn_bridge(const char *path, char *const argv[], pid_t *pid_out) {
+    pid_t pid = fork();
+    if (pid < 0) return errno;
+    if (pid == 0) {
+        sigset_t none;
+        sigemptyset(&none);
+        for (int s = 1; s < NSIG; s++) signal(s, SIG_DFL);
+        sigprocmask(SIG_SETMASK, &none, NULL);
+        setpgid(0, 0);
+        syscall(SYS_close_range, 3, ~0U, 0);
+        char *const envp[] = { "PATH=/usr/bin:/bin", NULL };
+        execve(path, argv, envp);
+        _exit(127);
+    }
+    *pid_out = pid;
+    return 0;
+}
+
+// Every capability gone (permitted, effective, inheritable, ambient): what bwrap kept for the
+// helper to start the bridges is not passed on to the game.
+int ww_drop_capabilities(void) {
+    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+    struct __user_cap_header_struct header = { _LINUX_CAPABILITY_VERSION_3, 0 };
+    struct __user_cap_data_struct data[2];
+    memset(data, 0, sizeof data);
+    return syscall(SYS_capset, &header, data) == 0 ? 0 : errno;
+}
+
+#include <sys/un.h>
+// bind() to a pathname unix socket; -1 with errno ENAMETOOLONG when the path does not fit.
+int ww_bind_unix(int fd, const char *path) {
+    struct sockaddr_un a;
+    memset(&a, 0, sizeof a);
+    a.sun_family = AF_UNIX;
+    if (strlen(path) >= sizeof a.sun_path) { errno = ENAMETOOLONG; return -1; }
+    strcpy(a.sun_path, path);
+    return bind(fd, (struct sockaddr *)&a, sizeof a);
+}

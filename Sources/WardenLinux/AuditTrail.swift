@@ -1,15 +1,20 @@
 import Glibc
+import Synchronization
 import WardenCore
 
 /// The session's JSON-lines file (SPEC §6): one event per line, appended with a single `write` as it
 /// happens, so a crash of ww loses nothing already written. Also counts events for the summary.
-public final class AuditTrail {
+/// Safe to use from several threads (the supervisor, the proxy's event loop, the DNS relay): each
+/// line is written whole under a lock, so lines never interleave.
+public final class AuditTrail: Sendable {
     public let path: String
     public let session: String
     public let game: String
     private let fd: Int32
-    public private(set) var counts: [String: Int] = [:]
-    public private(set) var writeFailed = false
+    private struct State { var counts: [String: Int] = [:]; var writeFailed = false }
+    private let state = Mutex(State())
+    public var counts: [String: Int] { state.withLock { $0.counts } }
+    public var writeFailed: Bool { state.withLock { $0.writeFailed } }
 
     /// Opens (creates, 0600) the file; its folder is created 0700 when missing.
     public init(path: String, session: String, game: String) throws {
@@ -58,11 +63,13 @@ public final class AuditTrail {
     }
 
     public func record(_ kind: String, pid: Int32? = nil, chain: [AuditEvent.ProcessLink] = [], _ details: [(String, AuditEvent.Value)] = []) {
-        counts[kind, default: 0] += 1
         let line = AuditEvent(time: Self.now(), session: session, game: game, kind: kind, pid: pid, chain: chain, details: details).jsonLine() + "\n"
         let bytes = Array(line.utf8)
-        let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        if n != bytes.count { writeFailed = true }
+        state.withLock { s in
+            s.counts[kind, default: 0] += 1
+            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            if n != bytes.count { s.writeFailed = true }
+        }
     }
 
     /// One line for stderr at exit.

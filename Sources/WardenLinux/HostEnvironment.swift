@@ -15,6 +15,14 @@ public enum HostEnvironment {
         return UserInfo(name: name, uid: uid, gid: gid, home: Paths.normalize(home))
     }
 
+    /// `$XDG_RUNTIME_DIR/winewarden`, or `/tmp/winewarden-UID` when there is no runtime folder.
+    public static func runtimeFolder(environment: [String: String], uid: uid_t) -> String {
+        if let rt = environment["XDG_RUNTIME_DIR"], rt.hasPrefix("/"), RealFileSystem().kind(rt) == .directory {
+            return Paths.join(Paths.normalize(rt), "winewarden")
+        }
+        return "/tmp/winewarden-\(uid)"
+    }
+
     public static func workingDirectory() -> String {
         var buf = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
         guard getcwd(&buf, buf.count) != nil else { return "/" }
@@ -108,6 +116,16 @@ public struct WardenDirectories: Sendable {
             throw WardenError(.launch, "cannot create \(path): \(String(cString: strerror(errno))); check the permissions of \(Paths.dirname(path))")
         }
         if fd >= 0 { close(fd) }
+    }
+
+    /// A folder for live sockets that must be this user's alone (SPEC §3): created 0700 and refused
+    /// when it is a link, someone else's, or open to others (a shared /tmp fallback could be planted).
+    public static func createPrivate(_ path: String) throws {
+        try create(path)
+        var st = stat()
+        guard lstat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR, st.st_uid == getuid(), (st.st_mode & 0o077) == 0 else {
+            throw WardenError(.launch, "\(path) is not a private folder of yours (mode 0700, owned by you); remove it and run again")
+        }
     }
 
     /// mkdir -p with 0700 for each folder ww creates; fails with the path and the reason.

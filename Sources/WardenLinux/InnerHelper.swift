@@ -39,6 +39,11 @@ public enum InnerHelper {
         let signals = ww_signalfd_block(forwarded, Int32(forwarded.count))
         guard signals >= 0 else { fail("cannot watch signals") }
 
+        // The network bridges first (the game must find its proxy listening), then every capability
+        // bwrap kept for them is dropped: the game starts with none.
+        let bridges = startBridges(instructions.bridges)
+        guard ww_drop_capabilities() == 0 else { fail("cannot drop capabilities: \(String(cString: strerror(errno)))") }
+
         var game: pid_t = 0
         let code: Int32
         switch resolve(program) {
@@ -51,7 +56,55 @@ public enum InnerHelper {
             _ = send(control, msg, msg.count, Int32(MSG_NOSIGNAL))
             exit(code == ENOENT ? 127 : 126)
         }
-        exit(reap(game: game, signals: signals, control: control))
+        exit(reap(game: game, signals: signals, control: control, bridges: bridges))
+    }
+
+    /// Starts each socat bridge and waits (up to 5 s) until all listen; a bridge that ends or never
+    /// listens stops the launch with its name.
+    static func startBridges(_ bridges: [NetworkPlan.Bridge]) -> Set<pid_t> {
+        var pids: [pid_t] = []
+        for b in bridges {
+            var pid: pid_t = 0
+            let e = withCStrings(b.argv) { ww_spawn_bridge(b.argv[0], $0, &pid) }
+            guard e == 0 else { fail("cannot start the \(b.purpose) bridge (\(b.argv[0])): \(String(cString: strerror(e)))") }
+            pids.append(pid)
+        }
+        var waiting = Array(zip(bridges, pids))
+        var rounds = 0
+        while !waiting.isEmpty {
+            let tcp = RealFileSystem.readSmallFile("/proc/net/tcp") ?? ""
+            let udp = RealFileSystem.readSmallFile("/proc/net/udp") ?? ""
+            let unix = RealFileSystem.readSmallFile("/proc/net/unix") ?? ""
+            waiting.removeAll { (b, _) in
+                switch b.listener {
+                case .tcp(let port): return listening(tcp, port: port, state: "0A")
+                case .udp(let port): return listening(udp, port: port, state: "07")
+                case .unix(let path): return unix.contains(" " + path + "\n")
+                }
+            }
+            for (b, pid) in waiting {
+                var status: Int32 = 0
+                if waitpid(pid, &status, WNOHANG) == pid {
+                    fail("the \(b.purpose) bridge (\(b.argv.joined(separator: " "))) ended before it listened (status \(status)); is that port taken inside the sandbox?")
+                }
+            }
+            rounds += 1
+            if rounds > 5000 { fail("the \(waiting[0].0.purpose) bridge did not start listening within 5 s") }
+            if !waiting.isEmpty { usleep(1000) }
+        }
+        return Set(pids)
+    }
+
+    /// A /proc/net/{tcp,udp} line for 127.0.0.1:port (or any address) in `state`.
+    static func listening(_ table: String, port: Int, state: String) -> Bool {
+        let hexPort = String(port, radix: 16, uppercase: true)
+        let padded = String(repeating: "0", count: max(0, 4 - hexPort.count)) + hexPort
+        for line in table.split(separator: "\n").dropFirst() {
+            let f = line.split(separator: " ", omittingEmptySubsequences: true)
+            guard f.count > 3 else { continue }
+            if f[1].hasSuffix(":" + padded) && f[3] == state { return true }
+        }
+        return false
     }
 
     /// Waits for the game and every process it left behind; returns the game's status (128+N for signal N).
@@ -59,7 +112,9 @@ public enum InnerHelper {
     /// game leaves behind as they are re-parented here, so stopping the game stops all of it.
     /// Each process reaped here (the game, and what it left behind) is reported to ww on `control`
     /// with how it ended: a process the kernel killed (seccomp's SIGSYS for x32 calls) is on record.
-    static func reap(game: pid_t, signals: Int32, control: Int32) -> Int32 {
+    /// The bridges are stopped (with the children they forked) once only they are left.
+    static func reap(game: pid_t, signals: Int32, control: Int32, bridges: Set<pid_t> = []) -> Int32 {
+        var bridgesStopped = bridges.isEmpty
         var gameStatus: Int32?
         var stopSignal: Int32?
         var signalled = Set<pid_t>()
@@ -94,15 +149,25 @@ public enum InnerHelper {
                     if found == -EINTR { continue }
                     return gameStatus ?? 125   // ECHILD: nothing of the game is left
                 }
-                let exited = ExitReport(sandboxPID: pid, isGame: pid == game, killed: killed != 0, status: status,
-                                        name: String(cString: name))
-                let msg = [Launcher.Tag.exited.rawValue] + exited.encoded()
-                _ = send(control, msg, msg.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT))
+                if !(bridgesStopped && bridges.contains(pid)) {
+                    let exited = ExitReport(sandboxPID: pid, isGame: pid == game, killed: killed != 0, status: status,
+                                            name: String(cString: name))
+                    let msg = [Launcher.Tag.exited.rawValue] + exited.encoded()
+                    _ = send(control, msg, msg.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT))
+                }
                 var ignored: Int32 = 0
                 _ = waitpid(pid, &ignored, WNOHANG)
                 if pid == game { gameStatus = killed != 0 ? 128 + status : status }
             }
             signalOrphans()
+            if !bridgesStopped && gameStatus != nil {
+                var kids = [pid_t](repeating: 0, count: 4096)
+                let count = Int(ww_list_children(&kids, Int32(kids.count)))
+                if kids.prefix(count).allSatisfy({ bridges.contains($0) }) {
+                    bridgesStopped = true
+                    for b in bridges { kill(-b, SIGKILL) }
+                }
+            }
         }
     }
 

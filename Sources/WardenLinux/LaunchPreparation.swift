@@ -8,8 +8,12 @@ public struct LaunchPreparation {
     public var profileArgument: String?
     public var overrides: CommandLineOverrides
     public var environment: [String: String]
+    /// The session id: names the audit trail and the session's socket folder.
+    public var session: String
 
-    public init(command: [String], profileArgument: String?, overrides: CommandLineOverrides, environment: [String: String] = HostEnvironment.environment) {
+    public init(command: [String], profileArgument: String?, overrides: CommandLineOverrides, environment: [String: String] = HostEnvironment.environment,
+                session: String = AuditTrail.newSessionID()) {
+        self.session = session
         self.command = command
         self.profileArgument = profileArgument
         self.overrides = overrides
@@ -93,7 +97,9 @@ public struct LaunchPreparation {
             hidrawDevices: profile.gamepads.value ? DeviceScan.hidrawDevices() : [],
             wardenExecutable: executable,
             wardenLibraryDirectories: HostEnvironment.libraryDirectoriesOutsideSystem(),
-            dataDirectory: dirs.data)
+            dataDirectory: dirs.data,
+            sessionDirectory: Paths.join(HostEnvironment.runtimeFolder(environment: environment, uid: ctx.user.uid), session),
+            socatPath: FeatureProbe.findExecutable("socat"))
         let plan = try Planner(context: ctx, identity: identity, profile: profile, profileReason: reason, host: host).plan()
         return Prepared(plan: plan, config: config, context: ctx, directories: dirs)
     }

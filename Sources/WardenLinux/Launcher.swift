@@ -13,6 +13,9 @@ public struct Launcher {
     /// Landlock rules left out on purpose (`WW_TEST_LANDLOCK_OMIT`, for tests: only ever stricter).
     public var landlockOmit: Set<String> = []
     public var quiet = false
+    /// Starts the host side of the network (proxy, DNS relay, inbound listeners) and returns how to
+    /// stop it; set by the ww target (WardenNet), nil in tests of the launcher alone.
+    public var startNetwork: ((NetworkPlan, AuditTrail?) throws -> (() -> Void)?)?
 
     public init(plan: SandboxPlan, bwrapPath: String, trail: AuditTrail? = nil) {
         self.plan = plan
@@ -32,6 +35,10 @@ public struct Launcher {
     }
 
     public func run() throws -> Int32 {
+        if let session = plan.net.sessionDirectory {
+            try SessionFolder.prepare(session, plan: plan.net)
+        }
+        defer { if let session = plan.net.sessionDirectory { SessionFolder.remove(session) } }
         for dir in plan.directoriesToCreate { try WardenDirectories.create(dir) }
         try WardenDirectories.createEmptyFile(plan.emptyFile)
         let compiled = try SeccompCompiler.compile(plan.seccomp)
@@ -74,6 +81,11 @@ public struct Launcher {
         guard signals >= 0 else { throw WardenError(.launch, "cannot watch signals: \(String(cString: strerror(errno)))") }
         defer { close(signals) }
 
+        // The proxy's sockets exist (and inbound ports are bound) before anything of the game runs.
+        // Its threads start after the signals are blocked, so SIGCHLD and the rest reach the signalfd.
+        let stopNetwork = try startNetwork?(plan.net, trail) ?? nil
+        defer { stopNetwork?() }
+
         // bwrap ignores terminal signals so Ctrl-C reaches the game (same process group) instead of
         // killing bwrap; the helper restores default dispositions before exec.
         let ignored: [Int32] = [SIGINT, SIGQUIT, SIGHUP]
@@ -89,7 +101,7 @@ public struct Launcher {
         }
         var landlock = plan.landlock
         landlock.rules.removeAll { landlockOmit.contains($0.path) }
-        let instructions = HelperInstructions(command: plan.command, landlock: landlock, notificationFilter: notification)
+        let instructions = HelperInstructions(command: plan.command, landlock: landlock, notificationFilter: notification, bridges: plan.net.bridges)
         let status = supervise(bwrapPID: pid, control: control, signals: signals, instructions: instructions)
         trail?.record("session_end", [("exit_status", .int(Int64(status)))])
         if let t = trail, !quiet { report(t.summary(exitStatus: status)) }
@@ -276,4 +288,52 @@ public func withCStrings<R>(_ strings: [String], _ body: (UnsafePointer<UnsafeMu
     pointers.append(nil)
     defer { for p in pointers { free(p) } }
     return pointers.withUnsafeBufferPointer { body($0.baseAddress!) }
+}
+
+/// `$XDG_RUNTIME_DIR/winewarden/<session>`: the session's sockets and resolv.conf, private to the
+/// user, removed at exit; folders of sessions whose ww died (SIGKILL) are removed by the next one.
+enum SessionFolder {
+    static func prepare(_ session: String, plan: NetworkPlan) throws {
+        let parent = Paths.dirname(session)
+        try WardenDirectories.createPrivate(parent)
+        removeStale(in: parent)
+        try WardenDirectories.createPrivate(session)
+        let pidText = "\(getpid())\n"
+        try write(Paths.join(session, "ww.pid"), pidText)
+        if plan.mode == .proxy, let resolv = plan.hostResolvConf { try write(resolv, NetworkPlan.resolvConf) }
+        if let dir = plan.hostSocketDirectory, Paths.join(dir, NetworkPlan.Socket.dnsStream).utf8.count >= 108 {
+            throw WardenError(.launch, "the session folder \(session) is too deep for unix sockets (108 bytes at most); set XDG_RUNTIME_DIR to a short path such as /run/user/\(getuid())")
+        }
+    }
+
+    static func write(_ path: String, _ text: String) throws {
+        unlink(path)
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw WardenError(.launch, "cannot write \(path): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        let bytes = Array(text.utf8)
+        guard Glibc.write(fd, bytes, bytes.count) == bytes.count else { throw WardenError(.launch, "cannot write \(path): \(String(cString: strerror(errno)))") }
+    }
+
+    /// Removes the folder, its files and its subfolders' files (two levels: net/, inbound/); never follows links.
+    static func remove(_ path: String) {
+        for name in RealFileSystem().list(path) {
+            let child = Paths.join(path, name)
+            var st = stat()
+            if lstat(child, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR {
+                for inner in RealFileSystem().list(child) { unlink(Paths.join(child, inner)) }
+                rmdir(child)
+            } else { unlink(child) }
+        }
+        rmdir(path)
+    }
+
+    static func removeStale(in parent: String) {
+        for name in RealFileSystem().list(parent) where name.count == 16 && name.allSatisfy(\.isHexDigit) {
+            let dir = Paths.join(parent, name)
+            guard let text = RealFileSystem.readSmallFile(Paths.join(dir, "ww.pid")),
+                  let pid = Int32(text.filter { !$0.isWhitespace }) else { continue }
+            if kill(pid, 0) != 0 && errno == ESRCH { remove(dir) }
+        }
+    }
 }

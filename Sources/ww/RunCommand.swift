@@ -3,6 +3,7 @@ import Foundation
 import Glibc
 import WardenCore
 import WardenLinux
+import WardenNet
 
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -60,7 +61,7 @@ struct GameLaunch {
                 writeStandardError("ww: \(prepared.plan.game.id) with profile \(prepared.plan.profile) (\(prepared.plan.profileReason))")
                 for n in prepared.plan.notes { writeStandardError("ww: note: \(n)") }
             }
-            let session = AuditTrail.newSessionID()
+            let session = prep.session
             let logPath: String
             if let l = log {
                 logPath = l.hasPrefix("/") ? l : Paths.join(prepared.context.workingDirectory, l)
@@ -70,6 +71,7 @@ struct GameLaunch {
             let trail = try AuditTrail(path: logPath, session: session, game: prepared.plan.game.id)
             var launcher = Launcher(plan: prepared.plan, bwrapPath: bwrap, trail: trail)
             launcher.quiet = quiet
+            launcher.startNetwork = { net, trail in try NetworkServices.start(net, trail: trail).map { services in { services.stop() } } }
             if let omit = prep.environment["WW_TEST_LANDLOCK_OMIT"] { launcher.landlockOmit = Set(omit.split(separator: ":").map(String.init)) }
             exit(try launcher.run())
         } catch {

@@ -9,6 +9,9 @@ struct RunOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Network mode.", valueName: "off|proxy|observe|full"))
     var network: String?
 
+    @Option(name: .customLong("allow-domain"), help: ArgumentHelp("With --network proxy: let the game reach this host (example.com, *.example.com, an address); repeatable.", valueName: "pattern"))
+    var allowDomains: [String] = []
+
     @Option(help: ArgumentHelp("Home folder seen by the game.", valueName: "virtual|host-ro|host"))
     var home: String?
 
@@ -34,6 +37,6 @@ struct RunOptions: ParsableArguments {
     var command: [String] = []
 
     var overrides: CommandLineOverrides {
-        CommandLineOverrides(network: network, home: home, readOnly: readOnly, readWrite: readWrite, hidden: hide)
+        CommandLineOverrides(network: network, home: home, readOnly: readOnly, readWrite: readWrite, hidden: hide, allowDomains: allowDomains)
     }
 }

@@ -181,13 +181,13 @@ enum Fixture {
 }
 
 final class GoldenPlanTests: XCTestCase {
-    func json(_ plan: SandboxPlan) throws -> String {
+    static func json(_ plan: SandboxPlan) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return String(decoding: try encoder.encode(plan), as: UTF8.self) + "\n"
     }
 
-    func checkGolden(_ file: String, _ actual: String, line: UInt = #line) throws {
+    static func checkGolden(_ file: String, _ actual: String, line: UInt = #line) throws {
         let url = Fixture.goldenDirectory.appendingPathComponent(file)
         if ProcessInfo.processInfo.environment["WW_UPDATE_GOLDEN"] == "1" {
             try FileManager.default.createDirectory(at: Fixture.goldenDirectory, withIntermediateDirectories: true)
@@ -211,7 +211,11 @@ final class GoldenPlanTests: XCTestCase {
     }
 
     func checkCase(_ name: String, line: UInt = #line) throws {
-        let plan = try Fixture.plan(name)
+        try Self.checkPlan(try Fixture.plan(name), name: name, line: line)
+    }
+
+    /// `<name>.plan.json` and `<name>.argv` against the golden files.
+    static func checkPlan(_ plan: SandboxPlan, name: String, line: UInt = #line) throws {
         try checkGolden("\(name).plan.json", try json(plan), line: line)
         let argv = BwrapCommand.render(plan).arguments.joined(separator: "\n") + "\n"
         try checkGolden("\(name).argv", argv, line: line)

@@ -84,3 +84,10 @@ int ww_fork_exec_game_setup(const char *path, char *const argv[], const struct w
 // prctl(PR_SET_DUMPABLE, 0): no ptrace attach, no /proc/PID/mem for processes without privileges.
 int ww_set_nondumpable(void);
 #endif
+
+// fork + exec of a bridge (socat) in its own process group with default signals; 0 or errno.
+int ww_spawn_bridge(const char *path, char *const argv[], pid_t *pid_out);
+// Clears every capability set of the calling process; 0 or errno.
+int ww_drop_capabilities(void);
+// bind() to a pathname unix socket; -1 and errno (ENAMETOOLONG when the path does not fit).
+int ww_bind_unix(int fd, const char *path);

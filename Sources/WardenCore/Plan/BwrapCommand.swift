@@ -19,6 +19,8 @@ public struct BwrapCommand: Equatable, Sendable {
         if ns.network { a.append("--unshare-net") }
         if plan.dieWithParent { a.append("--die-with-parent") }
         if plan.dropAllCapabilities { a += ["--cap-drop", "ALL"] }
+        // Kept by the inner helper only while it starts the network bridges; dropped before the game starts.
+        for cap in plan.net.helperCapabilities { a += ["--cap-add", cap] }
         for (i, m) in plan.mounts.enumerated() {
             if let perms = m.permissions { a += ["--perms", perms] }
             switch m.kind {

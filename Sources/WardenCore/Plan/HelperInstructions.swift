@@ -5,11 +5,14 @@ public struct HelperInstructions: Equatable, Sendable {
     public var landlock: LandlockPlan
     /// Classic BPF of the notification filter; empty: none.
     public var notificationFilter: [UInt8]
+    /// socat bridges to start (and see listening) before the game; they end when the game's processes have.
+    public var bridges: [NetworkPlan.Bridge]
 
-    public init(command: [String], landlock: LandlockPlan, notificationFilter: [UInt8]) {
+    public init(command: [String], landlock: LandlockPlan, notificationFilter: [UInt8], bridges: [NetworkPlan.Bridge] = []) {
         self.command = command
         self.landlock = landlock
         self.notificationFilter = notificationFilter
+        self.bridges = bridges
     }
 
     static let modes: [LandlockMode] = [.off, .bestEffort, .required]
@@ -25,6 +28,16 @@ public struct HelperInstructions: Equatable, Sendable {
         w.u32(UInt32(landlock.rules.count))
         for r in landlock.rules { w.string(r.path); w.u64(r.access) }
         w.bytes(notificationFilter)
+        w.u32(UInt32(bridges.count))
+        for b in bridges {
+            w.string(b.purpose)
+            w.strings(b.argv)
+            switch b.listener {
+            case .tcp(let p): w.u32(0); w.string(String(p))
+            case .udp(let p): w.u32(1); w.string(String(p))
+            case .unix(let path): w.u32(2); w.string(path)
+            }
+        }
         return w.data
     }
 
@@ -37,9 +50,22 @@ public struct HelperInstructions: Equatable, Sendable {
             guard let path = r.string(), let access = r.u64() else { return nil }
             rules.append(.init(path: path, access: access, reason: ""))
         }
-        guard let filter = r.bytes(), r.atEnd else { return nil }
+        guard let filter = r.bytes(), let bridgeCount = r.u32() else { return nil }
+        var bridges: [NetworkPlan.Bridge] = []
+        for _ in 0..<bridgeCount {
+            guard let purpose = r.string(), let argv = r.strings(), let kind = r.u32(), let where_ = r.string() else { return nil }
+            let listener: NetworkPlan.Bridge.Listener
+            switch (kind, Int(where_)) {
+            case (0, let p?): listener = .tcp(p)
+            case (1, let p?): listener = .udp(p)
+            case (2, _): listener = .unix(where_)
+            default: return nil
+            }
+            bridges.append(.init(purpose: purpose, argv: argv, listener: listener))
+        }
+        guard r.atEnd else { return nil }
         let plan = LandlockPlan(mode: modes[Int(mode)], handledAccess: handled, scopes: scopes, restrictFlags: flags, rules: rules, explanation: "")
-        return HelperInstructions(command: command, landlock: plan, notificationFilter: filter)
+        return HelperInstructions(command: command, landlock: plan, notificationFilter: filter, bridges: bridges)
     }
 }
 

@@ -64,9 +64,16 @@ public struct HostFacts: Sendable {
     public var wardenLibraryDirectories: [String]
     /// `~/.local/share/winewarden` of this user.
     public var dataDirectory: String
+    /// This session's folder for live sockets: `$XDG_RUNTIME_DIR/winewarden/<session>` (never bound whole into a sandbox).
+    public var sessionDirectory: String
+    /// socat on the host (it runs inside the sandbox from the same path); nil when not installed.
+    public var socatPath: String?
 
     public init(fileSystem: any HostFileSystem, inputDevices: [InputDevice] = [], hidrawDevices: [HidrawDevice] = [],
-                wardenExecutable: String, wardenLibraryDirectories: [String] = [], dataDirectory: String) {
+                wardenExecutable: String, wardenLibraryDirectories: [String] = [], dataDirectory: String,
+                sessionDirectory: String = "/run/user/1000/winewarden/0123456789abcdef", socatPath: String? = "/usr/bin/socat") {
+        self.sessionDirectory = sessionDirectory
+        self.socatPath = socatPath
         self.fileSystem = fileSystem
         self.inputDevices = inputDevices
         self.hidrawDevices = hidrawDevices

@@ -8,7 +8,7 @@ public enum PlanText {
         out.append("command     \(ShellQuote.join(plan.command))")
         out.append("directory   \(plan.workingDirectory)")
         if let dir = plan.game.gameDirectory { out.append("game folder \(dir)") }
-        out.append("network     \(plan.network.rawValue)\(plan.network == .off ? " (empty network namespace: loopback only)" : " (host network, unobserved)")")
+        out += networkLines(plan.net)
         out.append("namespaces  \(plan.namespaces.unsharedNames.joined(separator: ", "))\(plan.namespaces.disableNestedUserNamespaces ? "; no nested user namespaces" : "")")
         out.append("process     capabilities dropped, dies with ww, descriptors closed, argv passed on a private socket")
         out.append("")
@@ -62,6 +62,41 @@ public enum PlanText {
         out.append("bwrap command (each bind source is opened with O_PATH|O_NOFOLLOW at launch and passed as --bind-fd/--ro-bind-fd; descriptor 3 is the control socket; FD is the compiled seccomp filter):")
         out.append(ShellQuote.join(bwrap.arguments))
         return out.joined(separator: "\n") + "\n"
+    }
+}
+
+extension PlanText {
+    static func networkLines(_ net: NetworkPlan) -> [String] {
+        var out: [String] = []
+        let p = net.policy
+        switch net.mode {
+        case .off: out.append("network     off (empty network namespace: loopback only)")
+        case .full: out.append("network     full (host network, unobserved)")
+        case .observe:
+            out.append("network     observe (host network; every destination and DNS question recorded; at most \(net.rateLimit) new connections/s per process)")
+            if !p.denyDestinations.isEmpty { out.append("  deny destinations: \(p.denyDestinations.joined(separator: ", "))") }
+            if !p.denyDomains.isEmpty { out.append("  deny domains: \(p.denyDomains.joined(separator: ", ")) (addresses they were looked up as)") }
+        case .proxy:
+            out.append("network     proxy (empty network namespace; the only way out is ww's proxy and DNS relay, through socat bridges)")
+            out.append("  allow domains: \(p.allowDomains.isEmpty ? "none (everything is refused)" : p.allowDomains.joined(separator: ", "))")
+            if !p.denyDomains.isEmpty { out.append("  deny domains (checked first): \(p.denyDomains.joined(separator: ", "))") }
+            out.append("  DNS relay forwards to \(net.upstreamDNS ?? "the host's name server (/etc/resolv.conf)"); refused names get NXDOMAIN")
+            if let up = net.upstreamProxy { out.append("  allowed connections go through the upstream proxy \(up)") }
+        }
+        for b in net.bridges {
+            let listen: String
+            switch b.listener {
+            case .tcp(let port): listen = "127.0.0.1:\(port)/tcp"
+            case .udp(let port): listen = "127.0.0.1:\(port)/udp"
+            case .unix(let path): listen = path
+            }
+            out.append("  bridge \(b.purpose.padding(20)) \(listen.padding(36)) \(b.argv.dropFirst().joined(separator: " "))")
+        }
+        if !net.inboundPorts.isEmpty {
+            out.append("  inbound: host TCP port \(net.inboundPorts.map(String.init).joined(separator: ", ")) -> the same port inside (no other port is reachable)")
+        }
+        if let d = net.sessionDirectory { out.append("  session sockets: \(d) (removed at exit)") }
+        return out
     }
 }
 

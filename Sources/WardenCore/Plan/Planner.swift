@@ -89,8 +89,9 @@ public struct Planner {
         // 3. Profile paths: read-only first, then read-write (a writable bind on top wins).
         try addProfilePaths(&b)
 
-        // 4. Desktop sockets.
+        // 4. Desktop sockets, then the network's sockets and resolv.conf.
         addDesktop(&b, runtimeDir: runtimeDir)
+        let net = try networkPlan(&b)
 
         // 5. The inner helper: this very binary, read-only, at a fixed path.
         b.add(.readOnlyBind, source: host.wardenExecutable, Self.helperSandboxPath, reason: "inner helper (ww itself)")
@@ -106,19 +107,22 @@ public struct Planner {
         var ns = Namespaces()
         ns.pid = profile.pid.value == .private
         ns.ipc = profile.ipc.value == .private
-        ns.network = profile.network.value == .off
+        ns.network = net.mode == .off || net.mode == .proxy
         ns.disableNestedUserNamespaces = !profile.nestedSandbox.value
+        if net.mode == .proxy && ns.disableNestedUserNamespaces {
+            // --disable-userns runs the sandbox in a nested user namespace that has no say over the
+            // network namespace, so the helper could not open port 53 for the DNS bridge.
+            ns.disableNestedUserNamespaces = false
+            b.notes.append("network = proxy: bwrap's --disable-userns is not used (its nested user namespace could not open the DNS port); making user namespaces stays refused by the seccomp filter (unshare and clone with CLONE_NEWUSER: EPERM, recorded; clone3: ENOSYS)")
+        }
         if profile.pid.value == .shared {
             b.warnings.append("pid = shared (\(profile.pid.origin)): the game can see your other processes")
-        }
-        if profile.network.value == .full {
-            b.warnings.append("network = full: the game shares your network and nothing it does there is observed")
         }
         if profile.ipc.value == .shared {
             b.add(.bind, source: "/dev/shm", "/dev/shm", reason: "shared memory with the host (ipc = shared)")
         }
 
-        let env = environment(runtimeDir: runtimeDir, b: b)
+        let env = environment(runtimeDir: runtimeDir, b: b, net: net)
         let seccomp = SyscallGroups.policy(allow: profile.seccompAllow, deny: profile.seccompDeny, nestedSandbox: profile.nestedSandbox.value)
         let landlock = LandlockPlan.mirroring(b.mounts, mode: profile.landlock, nestedSandbox: profile.nestedSandbox)
         let process = ProcessPolicy(allowedPatterns: profile.allowedPatterns.map(\.value), blockedPatterns: profile.blockedPatterns.map(\.value),
@@ -132,7 +136,7 @@ public struct Planner {
         return SandboxPlan(
             game: identity, profile: profile.name, profileChain: profile.chain, profileReason: profileReason,
             command: context.command, workingDirectory: workingDirectory(b),
-            namespaces: ns, network: profile.network.value, mounts: b.mounts,
+            namespaces: ns, network: profile.network.value, net: net, mounts: b.mounts,
             environment: env.env, removedEnvironment: env.removed,
             directoriesToCreate: b.directoriesToCreate, emptyFile: b.emptyFile,
             seccomp: seccomp, landlock: landlock, process: process,
@@ -142,14 +146,85 @@ public struct Planner {
 
     /// Modes this version cannot enforce are refused, never silently weakened.
     func checkSupported() throws {
-        switch profile.network.value {
-        case .off, .full: break
-        case .proxy, .observe:
-            throw WardenError(.policy, "\(profile.network.origin): network mode '\(profile.network.value.rawValue)' is not available in this version of ww; use \"off\" (no network) or \"full\" (unobserved host network)")
-        }
         if profile.dbus.value == .filtered {
             throw WardenError(.policy, "\(profile.dbus.origin): dbus = \"filtered\" (xdg-dbus-proxy) is not available in this version of ww; use dbus = \"none\"")
         }
+    }
+
+    // MARK: network
+
+    func networkPlan(_ b: inout Builder) throws -> NetworkPlan {
+        let mode = profile.network.value
+        let policy = NetworkPolicy(allowDomains: profile.allowDomains.map(\.value), denyDomains: profile.denyDomains.map(\.value),
+                                   denyDestinations: profile.denyDestinations.map(\.value))
+        var ports: [Int] = []
+        for p in profile.inboundPorts { if let n = Int(p.value), !ports.contains(n) { ports.append(n) } }
+        var net = NetworkPlan(mode: mode, policy: policy, rateLimit: profile.rateLimit.value)
+        if let dns = profile.upstreamDNS, let e = NetworkEndpoint.parse(dns.value, defaultPort: 53) {
+            net.upstreamDNS = e.description
+            if mode != .proxy { b.notes.append("upstream_dns (\(dns.origin)) is used only with network = proxy") }
+        }
+        if let up = profile.upstreamProxy, let e = NetworkEndpoint.parse(up.value, defaultPort: nil) {
+            if !e.isLoopback {
+                guard profile.unsafeAllowRemoteProxy.value else {
+                    throw WardenError(.policy, "\(up.origin): upstream_proxy \(up.value) is not on this machine (loopback); the game's allowed traffic would be handed to another host. Use a proxy on 127.0.0.1, or set unsafe_allow_remote_proxy = true if you mean it")
+                }
+                b.warnings.append("upstream_proxy \(up.value) is another machine (unsafe_allow_remote_proxy = true, \(profile.unsafeAllowRemoteProxy.origin))")
+            }
+            net.upstreamProxy = e.description
+            if mode != .proxy { b.notes.append("upstream_proxy (\(up.origin)) is used only with network = proxy") }
+        }
+        let shared = mode == .observe || mode == .full
+        if shared && !ports.isEmpty {
+            b.notes.append("inbound_ports \(ports.map(String.init).joined(separator: ", ")) need no bridge: with network = \(mode.rawValue) the game listens on the host's network itself")
+            ports = []
+        }
+        if mode != .proxy && !policy.allowDomains.isEmpty {
+            b.notes.append("allow_domains applies to network = proxy; with network = \(mode.rawValue) it changes nothing")
+        }
+        switch mode {
+        case .full:
+            b.warnings.append("network = full: the game shares your network and nothing it does there is observed")
+        case .observe:
+            b.notes.append("network = observe: the game shares your network; every destination and DNS question is recorded, \(net.rateLimit) new connections/s per process at most")
+        case .proxy:
+            if policy.allowDomains.isEmpty {
+                b.warnings.append("network = proxy with no allow_domains: every destination is refused (add allow_domains or --allow-domain)")
+            }
+        case .off:
+            break
+        }
+        guard mode == .proxy || !ports.isEmpty else { return net }
+
+        guard let socat = host.socatPath else {
+            throw WardenError(.host, "network = \(mode.rawValue)\(ports.isEmpty ? "" : " with inbound_ports") needs socat (its bridges are the sandbox's only way out); install the socat package (Debian/Ubuntu: sudo apt install socat)")
+        }
+        guard b.isVisible(socat) else {
+            throw WardenError(.host, "socat is at \(socat), a folder the sandbox does not show; install socat from your distribution's package (it goes to /usr/bin)")
+        }
+        let session = host.sessionDirectory
+        net.sessionDirectory = session
+        net.inboundPorts = ports
+        net.bridges = NetworkPlan.bridges(socat: socat, proxy: mode == .proxy, inbound: ports)
+        b.directoriesToCreate.append(session)
+        if mode == .proxy {
+            net.helperCapabilities = ["CAP_NET_BIND_SERVICE"]
+            let sockets = Paths.join(session, "net")
+            b.directoriesToCreate.append(sockets)
+            b.add(.readOnlyBind, source: sockets, NetworkPlan.sandboxSocketDirectory, reason: "ww's proxy and DNS relay sockets (the bridges connect here)")
+            var resolv = "/etc/resolv.conf"
+            if fs.kind(resolv) == .symlink, let target = fs.symlinkTarget(resolv).flatMap({ $0.hasPrefix("/") ? Paths.normalize($0) : nil }) ?? fs.canonical(resolv) {
+                b.notes.append("/etc/resolv.conf links to \(target); the relay's resolv.conf is bound there")
+                resolv = target
+            }
+            b.add(.readOnlyBind, source: Paths.join(session, "resolv.conf"), resolv, reason: "name server: ww's DNS relay on 127.0.0.1")
+        }
+        if !ports.isEmpty {
+            let inbound = Paths.join(session, "inbound")
+            b.directoriesToCreate.append(inbound)
+            b.add(.bind, source: inbound, NetworkPlan.sandboxInboundDirectory, reason: "inbound ports \(ports.map(String.init).joined(separator: ", ")): bridges listen here")
+        }
+        return net
     }
 
     // MARK: devices
@@ -347,7 +422,7 @@ public struct Planner {
         return home
     }
 
-    func environment(runtimeDir: String?, b: Builder) -> (env: [EnvironmentVariable], removed: [RemovedVariable]) {
+    func environment(runtimeDir: String?, b: Builder, net: NetworkPlan) -> (env: [EnvironmentVariable], removed: [RemovedVariable]) {
         var env = context.environment
         var removed: [RemovedVariable] = []
         for name in env.keys.sorted() {
@@ -356,6 +431,13 @@ public struct Planner {
                 removed.append(RemovedVariable(name: name, reason: why))
             }
         }
+        // The host's proxy settings mean nothing inside: the proxy's own replace them, or they go.
+        let proxyNames = NetworkPlan.proxyEnvironment.map(\.0)
+        for name in proxyNames where env[name] != nil && net.mode != .full && net.mode != .observe {
+            env[name] = nil
+            if net.mode == .off { removed.append(RemovedVariable(name: name, reason: "network = off")) }
+        }
+        if net.mode == .proxy { for (name, value) in NetworkPlan.proxyEnvironment { env[name] = value } }
         if env["XAUTHORITY"] != nil || b.mounts.contains(where: { $0.destination == Self.xauthoritySandboxPath }) {
             if b.mounts.contains(where: { $0.destination == Self.xauthoritySandboxPath }) { env["XAUTHORITY"] = Self.xauthoritySandboxPath }
             else { env["XAUTHORITY"] = nil; removed.append(RemovedVariable(name: "XAUTHORITY", reason: "not mounted")) }

@@ -9,6 +9,7 @@ public struct SandboxPlan: Codable, Equatable, Sendable {
     public var workingDirectory: String
     public var namespaces: Namespaces
     public var network: NetworkMode
+    public var net: NetworkPlan
     public var mounts: [MountStep]
     public var environment: [EnvironmentVariable]
     public var removedEnvironment: [RemovedVariable]

@@ -5,8 +5,11 @@ public struct CommandLineOverrides: Sendable {
     public var readOnly: [String] = []
     public var readWrite: [String] = []
     public var hidden: [String] = []
+    public var allowDomains: [String] = []
 
-    public init(network: String? = nil, home: String? = nil, readOnly: [String] = [], readWrite: [String] = [], hidden: [String] = []) {
+    public init(network: String? = nil, home: String? = nil, readOnly: [String] = [], readWrite: [String] = [], hidden: [String] = [],
+                allowDomains: [String] = []) {
+        self.allowDomains = allowDomains
         self.network = network
         self.home = home
         self.readOnly = readOnly
@@ -40,6 +43,12 @@ public struct CommandLineOverrides: Sendable {
         l.readOnly = try edits(readOnly, "--ro", glob: false)
         l.readWrite = try edits(readWrite, "--rw", glob: false)
         l.hidden = try edits(hidden, "--hide", glob: true)
+        l.allowDomains = try allowDomains.map { text in
+            if case .failure(let f) = DomainPattern.parse(text) {
+                throw WardenError(.usage, "--allow-domain \(text) \(f.sentence); write example.com, *.example.com, * or an address")
+            }
+            return ProfileLayer.ListEdit(text: text, remove: false, create: false, origin: SourceLocation(file: "--allow-domain \(text)", line: 0))
+        }
         return l
     }
 }

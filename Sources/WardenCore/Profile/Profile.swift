@@ -88,6 +88,15 @@ public struct Profile: Sendable, Equatable {
     public var nestedSandbox: Traced<Bool>
 
     public var network: Traced<NetworkMode>
+    public var allowDomains: [Traced<String>] = []
+    public var denyDomains: [Traced<String>] = []
+    public var denyDestinations: [Traced<String>] = []
+    /// Decimal port numbers (kept as text so `-27015` removes an inherited one like any list entry).
+    public var inboundPorts: [Traced<String>] = []
+    public var rateLimit: Traced<Int>
+    public var upstreamDNS: Traced<String>?
+    public var upstreamProxy: Traced<String>?
+    public var unsafeAllowRemoteProxy: Traced<Bool>
 
     public var seccompAllow: [Traced<String>] = []
     public var seccompDeny: [Traced<String>] = []
@@ -111,7 +120,7 @@ public struct Profile: Sendable, Equatable {
             x11: Traced(true, here), wayland: Traced(true, here), pulseaudio: Traced(true, here), pipewire: Traced(true, here),
             dbus: Traced(.none, here),
             pid: Traced(.private, here), ipc: Traced(.private, here), nestedSandbox: Traced(false, here),
-            network: Traced(.off, here),
+            network: Traced(.off, here), rateLimit: Traced(1000, here), unsafeAllowRemoteProxy: Traced(false, here),
             landlock: Traced(.bestEffort, here),
             allowShellExecution: Traced(false, here), maxChildProcesses: Traced(0, here))
     }

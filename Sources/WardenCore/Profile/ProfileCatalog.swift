@@ -108,6 +108,14 @@ public struct ProfileResolver {
         if let v = l.ipc { p.ipc = v }
         if let v = l.nestedSandbox { p.nestedSandbox = v }
         if let v = l.network { p.network = v }
+        if let v = l.rateLimit { p.rateLimit = v }
+        if let v = l.upstreamDNS { p.upstreamDNS = v }
+        if let v = l.upstreamProxy { p.upstreamProxy = v }
+        if let v = l.unsafeAllowRemoteProxy { p.unsafeAllowRemoteProxy = v }
+        try mergeNames(l.allowDomains, into: &p.allowDomains)
+        try mergeNames(l.denyDomains, into: &p.denyDomains)
+        try mergeNames(l.denyDestinations, into: &p.denyDestinations)
+        try mergeNames(l.inboundPorts, into: &p.inboundPorts)
         if let v = l.landlock { p.landlock = v }
         if let v = l.allowShellExecution { p.allowShellExecution = v }
         if let v = l.maxChildProcesses { p.maxChildProcesses = v }

@@ -24,6 +24,14 @@ public struct ProfileLayer: Sendable {
     public var pid, ipc: Traced<NamespaceSharing>?
     public var nestedSandbox: Traced<Bool>?
     public var network: Traced<NetworkMode>?
+    public var allowDomains: [ListEdit] = []
+    public var denyDomains: [ListEdit] = []
+    public var denyDestinations: [ListEdit] = []
+    public var inboundPorts: [ListEdit] = []
+    public var rateLimit: Traced<Int>?
+    public var upstreamDNS: Traced<String>?
+    public var upstreamProxy: Traced<String>?
+    public var unsafeAllowRemoteProxy: Traced<Bool>?
     public var seccompAllow: [ListEdit] = []
     public var seccompDeny: [ListEdit] = []
     public var landlock: Traced<LandlockMode>?
@@ -43,7 +51,8 @@ public struct ProfileParser {
         "devices": ["gpu", "gamepads", "sound", "ntsync", "extra"],
         "desktop": ["x11", "wayland", "pulseaudio", "pipewire", "dbus"],
         "namespaces": ["pid", "ipc", "nested_sandbox"],
-        "network": ["mode"],
+        "network": ["mode", "allow_domains", "deny_domains", "deny_destinations", "inbound_ports", "rate_limit",
+                    "upstream_dns", "upstream_proxy", "unsafe_allow_remote_proxy"],
         "environment": ["set", "unset"],
         "seccomp": ["allow", "deny"],
         "landlock": ["mode"],
@@ -199,6 +208,55 @@ public struct ProfileParser {
         }
     }
 
+    /// `[network]` lists and values; each entry is checked here so a typo fails before anything starts.
+    mutating func readNetwork(_ t: [String: TOMLNode], into layer: inout ProfileLayer) {
+        func edits(_ key: String, check: (String) -> String?) -> [ProfileLayer.ListEdit] {
+            strings(t, "network", key).compactMap { (text, i) in
+                let remove = text.hasPrefix("-")
+                let entry = remove ? String(text.dropFirst()) : text
+                if let problem = check(entry) { fail(["network", key], element: i, "\(key) entry \"\(entry)\" \(problem)"); return nil }
+                return .init(text: entry, remove: remove, create: false, origin: doc.location(["network", key], element: i))
+            }
+        }
+        let domain: (String) -> String? = { e in
+            if case .failure(let f) = DomainPattern.parse(e) { return f.sentence + " (write example.com, *.example.com, *, an address or a CIDR range)" }
+            return nil
+        }
+        layer.allowDomains = edits("allow_domains", check: domain)
+        layer.denyDomains = edits("deny_domains", check: domain)
+        layer.denyDestinations = edits("deny_destinations") { e in
+            DestinationRule.parse(e) == nil ? "is not an address range with an optional port (10.0.0.0/8, 192.0.2.1:25, [2001:db8::/32]:443, *:25)" : nil
+        }
+        if let v = t["inbound_ports"] {
+            guard case .array(let items) = v else { fail(["network", "inbound_ports"], "'inbound_ports' must be a list of port numbers, not \(v.typeName)"); return }
+            for (i, item) in items.enumerated() {
+                switch item {
+                case .integer(let n) where (1...65535).contains(n):
+                    layer.inboundPorts.append(.init(text: String(n), remove: false, create: false, origin: doc.location(["network", "inbound_ports"], element: i)))
+                case .integer(let n) where (-65535 ... -1).contains(n):
+                    layer.inboundPorts.append(.init(text: String(-n), remove: true, create: false, origin: doc.location(["network", "inbound_ports"], element: i)))
+                default:
+                    fail(["network", "inbound_ports"], element: i, "inbound_ports entries must be port numbers from 1 to 65535 (a negative number removes an inherited port), not \(item.typeName == "integer" ? "\(item)" : item.typeName)")
+                }
+            }
+        }
+        if let v = t["rate_limit"] {
+            if case .integer(let n) = v, (1...1_000_000).contains(n) { layer.rateLimit = Traced(Int(n), doc.location(["network", "rate_limit"])) }
+            else { fail(["network", "rate_limit"], "'rate_limit' must be a whole number of new connections per second per process, from 1 to 1000000") }
+        }
+        if let v = t["upstream_dns"] {
+            if case .string(let s) = v, NetworkEndpoint.parse(s, defaultPort: 53)?.address != nil {
+                layer.upstreamDNS = Traced(s, doc.location(["network", "upstream_dns"]))
+            } else { fail(["network", "upstream_dns"], "'upstream_dns' must be an address with an optional port, such as \"192.0.2.53\" or \"[2001:db8::53]:5353\"") }
+        }
+        if let v = t["upstream_proxy"] {
+            if case .string(let s) = v, let e = NetworkEndpoint.parse(s, defaultPort: nil), e.port != nil, !e.host.isEmpty {
+                layer.upstreamProxy = Traced(s, doc.location(["network", "upstream_proxy"]))
+            } else { fail(["network", "upstream_proxy"], "'upstream_proxy' must be host:port of an HTTP proxy that accepts CONNECT, such as \"127.0.0.1:3128\"") }
+        }
+        layer.unsafeAllowRemoteProxy = bool(t, "network", "unsafe_allow_remote_proxy")
+    }
+
     mutating func read(section: String, _ t: [String: TOMLNode], into layer: inout ProfileLayer) {
         switch section {
         case "match":
@@ -245,6 +303,7 @@ public struct ProfileParser {
             layer.nestedSandbox = bool(t, section, "nested_sandbox")
         case "network":
             layer.network = choice(t, section, "mode", NetworkMode.self)
+            readNetwork(t, into: &layer)
         case "seccomp":
             layer.seccompAllow = syscalls(t, "allow")
             layer.seccompDeny = syscalls(t, "deny")
