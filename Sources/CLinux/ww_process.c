@@ -361,3 +361,20 @@ int ww_bind_unix(int fd, const char *path) {
     strcpy(a.sun_path, path);
     return bind(fd, (struct sockaddr *)&a, sizeof a);
 }
+
+// The type and protocol of descriptor `fd` of process `pid` (a copy taken with pidfd_getfd, closed
+// again): 0, or an errno (the process is gone, the descriptor is not a socket, no ptrace access).
+int ww_socket_kind(pid_t pid, int fd, int *type, int *protocol) {
+    int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+    if (pidfd < 0) return errno;
+    int copy = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
+    int e = copy < 0 ? errno : 0;
+    close(pidfd);
+    if (copy < 0) return e;
+    socklen_t len = sizeof(int);
+    if (getsockopt(copy, SOL_SOCKET, SO_TYPE, type, &len) != 0) { e = errno; close(copy); return e; }
+    len = sizeof(int);
+    if (getsockopt(copy, SOL_SOCKET, SO_PROTOCOL, protocol, &len) != 0) *protocol = 0;
+    close(copy);
+    return 0;
+}

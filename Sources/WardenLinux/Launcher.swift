@@ -42,7 +42,8 @@ public struct Launcher {
         for dir in plan.directoriesToCreate { try WardenDirectories.create(dir) }
         try WardenDirectories.createEmptyFile(plan.emptyFile)
         let compiled = try SeccompCompiler.compile(plan.seccomp)
-        let notification = try SeccompCompiler.notificationFilter(plan.seccomp, watchProcessCreation: plan.process.maxChildProcesses > 0)
+        let notification = try SeccompCompiler.notificationFilter(plan.seccomp, watchProcessCreation: plan.process.maxChildProcesses > 0,
+                                                                  watchSends: plan.net.mode == .observe)
         let seccompFD = try SeccompCompiler.memfd(compiled.program, name: "ww-seccomp")
         defer { close(seccompFD) }
         let sources = try BindSources.open(plan)
@@ -149,7 +150,7 @@ public struct Launcher {
                 ("error", .string(s.landlockErrno == 0 ? "" : "\(steps[Int(s.failedStep)] ?? "step \(s.failedStep)"): \(String(cString: strerror(s.landlockErrno)))")),
             ])
             trail?.record("seccomp_status", pid: gamePID, [
-                ("filter", .string("notification: execve, execveat, connect\(plan.process.maxChildProcesses > 0 ? ", fork/vfork/clone" : "")")),
+                ("filter", .string("notification: execve, execveat, connect\(plan.net.mode == .observe ? ", sendto with an address, sendmsg, sendmmsg" : "")\(plan.process.maxChildProcesses > 0 ? ", fork/vfork/clone" : "")")),
                 ("installed", .bool(listenerFD >= 0)),
                 ("error", .string(s.listenerErrno > 0 ? String(cString: strerror(s.listenerErrno)) : "")),
             ])
@@ -165,6 +166,9 @@ public struct Launcher {
             listener = listenerFD
             watcher = NotificationSupervisor(listener: listenerFD, policy: plan.process, trail: trail, helperPID: helperPID, gamePID: gamePID,
                                              refusals: SeccompCompiler.RefusalTable(SeccompCompiler.answeredByWarden(plan.seccomp)))
+            if plan.net.mode == .observe {
+                watcher?.observer = NetworkObserver(policy: plan.net.policy, rateLimit: plan.net.rateLimit, trail: trail)
+            }
             var go = [Tag.go.rawValue]
             if send(control, &go, 1, Int32(MSG_NOSIGNAL)) != 1 { refusal = "the sandbox ended before the game could start" }
         }

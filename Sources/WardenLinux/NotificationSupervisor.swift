@@ -28,6 +28,8 @@ public final class NotificationSupervisor {
     static let maxArgvBytes = 2 * 1024 * 1024
 
     let refusals: SeccompCompiler.RefusalTable
+    /// network = observe: destinations, rate limit, deny lists, DNS questions.
+    public var observer: NetworkObserver?
     /// Refused calls already recorded, by process and rule, with how many more followed.
     var repeatedRefusals: [String: Int] = [:]
 
@@ -42,7 +44,7 @@ public final class NotificationSupervisor {
         _ = ww_notif_sync_wakeup(listener)
     }
 
-    enum Syscall: Equatable { case execve, execveat, connect, socketcall, familyCall(String), fork, other }
+    enum Syscall: Equatable { case execve, execveat, connect, socketcall, familyCall(String), fork, sendto, sendmsg, sendmmsg, other }
 
     static let socketcallFamilyCalls: [UInt64: String] = [SeccompCompiler.socketcallSocket: "socket", SeccompCompiler.socketcallSocketpair: "socketpair"]
 
@@ -52,6 +54,9 @@ public final class NotificationSupervisor {
         case (SeccompCompiler.archX86_64, 322), (SeccompCompiler.archX86, 358): return .execveat
         case (SeccompCompiler.archX86_64, 42), (SeccompCompiler.archX86, 362): return .connect
         case (SeccompCompiler.archX86, SeccompCompiler.i386Socketcall): return .socketcall
+        case (SeccompCompiler.archX86_64, 44), (SeccompCompiler.archX86, 369): return .sendto
+        case (SeccompCompiler.archX86_64, 46), (SeccompCompiler.archX86, 370): return .sendmsg
+        case (SeccompCompiler.archX86_64, 307), (SeccompCompiler.archX86, 345): return .sendmmsg
         case (SeccompCompiler.archX86, SeccompCompiler.i386Socket): return .familyCall("socket")
         case (SeccompCompiler.archX86, SeccompCompiler.i386Socketpair): return .familyCall("socketpair")
         case (SeccompCompiler.archX86_64, 56), (SeccompCompiler.archX86_64, 57), (SeccompCompiler.archX86_64, 58), (SeccompCompiler.archX86, 120), (SeccompCompiler.archX86, 2), (SeccompCompiler.archX86, 190): return .fork
@@ -81,11 +86,17 @@ public final class NotificationSupervisor {
             else { _ = ww_notif_respond(listener, n.id, 0, 1) }
         case .execve: exec(n.id, pid: pid, pathAddress: args[0], argvAddress: args[1], dirfd: nil, flags: 0, is32: is32)
         case .execveat: exec(n.id, pid: pid, pathAddress: args[1], argvAddress: args[2], dirfd: Int32(truncatingIfNeeded: args[0]), flags: args[4], is32: is32)
-        case .connect: connect(n.id, pid: pid, address: args[1], length: args[2])
+        case .connect: connect(n.id, pid: pid, fd: Int32(truncatingIfNeeded: args[0]), address: args[1], length: args[2])
+        case .sendto:
+            send(n.id, pid: pid, fd: Int32(truncatingIfNeeded: args[0]), messages: [(args[4], args[5], [(args[1], args[2])])])
+        case .sendmsg:
+            send(n.id, pid: pid, fd: Int32(truncatingIfNeeded: args[0]), messages: readMessages(pid, args[1], count: 1, is32: is32))
+        case .sendmmsg:
+            send(n.id, pid: pid, fd: Int32(truncatingIfNeeded: args[0]), messages: readMessages(pid, args[1], count: Int(min(args[2], 8)), is32: is32, vector: true))
         case .socketcall:
             let words = readWords(pid, args[1], count: 3, is32: true)
             if args[0] == 3, let words {   // SYS_CONNECT
-                connect(n.id, pid: pid, address: words[1], length: words[2])
+                connect(n.id, pid: pid, fd: Int32(truncatingIfNeeded: words[0]), address: words[1], length: words[2])
             } else if let name = Self.socketcallFamilyCalls[args[0]] {
                 // The family is in the caller's memory: read once here, and a racing thread could
                 // change it before the kernel reads it again. Registers (x86_64, direct i386) are exact.
@@ -108,6 +119,7 @@ public final class NotificationSupervisor {
 
     /// Writes how often each recorded destination was connected to again.
     public func finish() {
+        observer?.finish()
         for (key, count) in repeatedConnects.sorted(by: { $0.key < $1.key }) where count > 0 {
             let parts = key.split(separator: " ", maxSplits: 1)
             trail?.record("connect_repeated", pid: pid_t(parts[0]), [("destination", .string(String(parts.count > 1 ? parts[1] : ""))), ("count", .int(Int64(count)))])
@@ -191,14 +203,27 @@ public final class NotificationSupervisor {
 
     // MARK: connect
 
-    func connect(_ id: UInt64, pid: pid_t, address: UInt64, length: UInt64) {
+    func readAddress(_ pid: pid_t, _ address: UInt64, _ length: UInt64) -> SocketAddress? {
         let size = Int(min(length, 128))
+        guard size > 0, address != 0 else { return nil }
         var bytes = [UInt8](repeating: 0, count: size)
-        let got = size == 0 ? 0 : bytes.withUnsafeMutableBytes { ww_read_target(pid, address, $0.baseAddress, size) }
+        let got = bytes.withUnsafeMutableBytes { ww_read_target(pid, address, $0.baseAddress, size) }
+        return got > 0 ? SocketAddress.decode(Array(bytes.prefix(got))) : nil
+    }
+
+    func connect(_ id: UInt64, pid: pid_t, fd: Int32, address: UInt64, length: UInt64) {
+        let decoded = readAddress(pid, address, length)
         guard ww_notif_id_valid(listener, id) == 1 else { return }
+        if let observer, let d = decoded, d.family == "inet" || d.family == "inet6" {
+            let verdict = observer.destination(pid: pid, fd: fd, address: d, isConnect: true) { Self.chain(pid, stopAt: helperPID) }
+            switch verdict {
+            case .proceed: _ = ww_notif_respond(listener, id, 0, 1)
+            case .refuse(let e): _ = ww_notif_respond(listener, id, e, 0)
+            }
+            return
+        }
         // Recorded, then let through: connect is enforced by the network namespace and (later) the
         // proxy, not here, because the address could change after this read.
-        let decoded = got > 0 ? SocketAddress.decode(Array(bytes.prefix(got))) : nil
         // Each destination is recorded the first time a process connects to it; repeats are counted
         // and written once at the end (a game reconnecting in a loop must not cost a line each time).
         let key = "\(pid) \(decoded?.family ?? "unreadable") \(decoded?.address ?? "")\(decoded?.port.map { " port \($0)" } ?? "")"
@@ -213,6 +238,52 @@ public final class NotificationSupervisor {
         var details: [(String, AuditEvent.Value)] = [("family", .string(decoded?.family ?? "unreadable")), ("address", .string(decoded?.address ?? ""))]
         if let port = decoded?.port { details.append(("port", .int(Int64(port)))) }
         trail?.record("connect", pid: pid, chain: chain, details)
+    }
+
+    // MARK: sends naming a destination (network = observe)
+
+    /// (destination address, its length, [(buffer, length)]) of each message.
+    typealias Message = (UInt64, UInt64, [(UInt64, UInt64)])
+
+    /// msghdr (or mmsghdr entries): name, name length and the first iovec of each.
+    func readMessages(_ pid: pid_t, _ address: UInt64, count: Int, is32: Bool, vector: Bool = false) -> [Message] {
+        let w = is32 ? 4 : 8
+        let header = is32 ? 28 : 56
+        let stride = vector ? (is32 ? 32 : 64) : header
+        guard count > 0, let words = readWords(pid, address, count: stride * count / w, is32: is32) else { return [] }
+        var out: [Message] = []
+        for i in 0..<count {
+            let base = i * stride / w
+            // msg_name, msg_namelen (a 32-bit field, padded to a word on x86_64), msg_iov, msg_iovlen.
+            let name = words[base], nameLength = words[base + 1] & 0xffff_ffff, iov = words[base + 2], iovCount = words[base + 3]
+            var buffers: [(UInt64, UInt64)] = []
+            if iovCount > 0, let v = readWords(pid, iov, count: 2, is32: is32) { buffers.append((v[0], v[1])) }
+            out.append((name, nameLength, buffers))
+        }
+        return out
+    }
+
+    func send(_ id: UInt64, pid: pid_t, fd: Int32, messages: [Message]) {
+        guard let observer else { _ = ww_notif_respond(listener, id, 0, 1); return }
+        var verdict = NetworkObserver.Verdict.proceed
+        for (name, nameLength, buffers) in messages {
+            let destination = name == 0 ? nil : readAddress(pid, name, nameLength)
+            let toDNS = destination.map { $0.port == 53 } ?? observer.isDNSSocket(pid: pid, fd: fd)
+            if toDNS, let (buffer, length) = buffers.first, length > 0 {
+                let size = Int(min(length, 4096))
+                var payload = [UInt8](repeating: 0, count: size)
+                let got = payload.withUnsafeMutableBytes { ww_read_target(pid, buffer, $0.baseAddress, size) }
+                if got > 0 { observer.dnsQuery(pid: pid, payload: Array(payload.prefix(got)), server: destination) { Self.chain(pid, stopAt: helperPID) } }
+            }
+            if let d = destination, verdict == .proceed {
+                verdict = observer.destination(pid: pid, fd: fd, address: d, isConnect: false) { Self.chain(pid, stopAt: helperPID) }
+            }
+        }
+        guard ww_notif_id_valid(listener, id) == 1 else { return }
+        switch verdict {
+        case .proceed: _ = ww_notif_respond(listener, id, 0, 1)
+        case .refuse(let e): _ = ww_notif_respond(listener, id, e, 0)
+        }
     }
 
     // MARK: new processes

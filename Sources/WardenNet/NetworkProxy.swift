@@ -21,12 +21,19 @@ public final class NetworkServices: @unchecked Sendable {
     /// Fails (exit 125 by the caller) when a socket cannot be created or an inbound port is taken.
     public static func start(_ plan: NetworkPlan, trail: AuditTrail?) throws -> NetworkServices? {
         guard plan.mode == .proxy || !plan.inboundPorts.isEmpty, let sockets = plan.hostSocketDirectory, let inbound = plan.hostInboundDirectory else { return nil }
+        // Many connections at once must not run ww out of descriptors: the soft limit goes up to the hard one.
+        var limit = rlimit()
+        if getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < limit.rlim_max {
+            limit.rlim_cur = limit.rlim_max
+            _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+        }
         let services = NetworkServices(group: MultiThreadedEventLoopGroup(numberOfThreads: 1))
         do {
             if plan.mode == .proxy {
                 let policy = plan.policy.compiled()
                 let upstream = plan.upstreamProxy.flatMap { NetworkEndpoint.parse($0, defaultPort: nil) }
                 let context = ProxyContext(policy: policy, trail: trail, upstreamProxy: upstream)
+                if let configured = plan.upstreamDNS { context.nameServer = try DNSRelay.upstream(configured) }
                 let http = try ServerBootstrap(group: services.group)
                     .childChannelInitializer { channel in
                         channel.eventLoop.makeCompletedFuture {
@@ -58,6 +65,7 @@ public final class NetworkServices: @unchecked Sendable {
                     channel = try ServerBootstrap(group: services.group)
                         .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
                         .childChannelOption(.autoRead, value: false)
+                        .childChannelOption(.allowRemoteHalfClosure, value: true)
                         .childChannelInitializer { client in
                             client.eventLoop.makeCompletedFuture {
                                 try client.pipeline.syncOperations.addHandler(InboundBridgeHandler(target: target, port: port, trail: trail))
@@ -92,6 +100,8 @@ final class ProxyContext: @unchecked Sendable {
     let policy: NetworkPolicy.Compiled
     let trail: AuditTrail?
     let upstreamProxy: NetworkEndpoint?
+    /// `upstream_dns`: names are looked up there (nil: the host's resolver).
+    var nameServer: SocketAddressBytes?
 
     init(policy: NetworkPolicy.Compiled, trail: AuditTrail?, upstreamProxy: NetworkEndpoint?) {
         self.policy = policy
@@ -118,9 +128,11 @@ final class ProxyContext: @unchecked Sendable {
 
     /// A connection to host:port on `loop`, directly or through the upstream HTTP proxy (CONNECT).
     func connect(host: String, port: Int, on loop: EventLoop) -> EventLoopFuture<Channel> {
-        let bootstrap = ClientBootstrap(group: loop)
+        var bootstrap = ClientBootstrap(group: loop)
             .connectTimeout(.seconds(10))
             .channelOption(.autoRead, value: false)
+            .channelOption(.allowRemoteHalfClosure, value: true)
+        if let server = nameServer { bootstrap = bootstrap.resolver(UpstreamResolver(server: server, loop: loop)) }
         guard let up = upstreamProxy, let upPort = up.port else { return bootstrap.connect(host: host, port: port) }
         return bootstrap.connect(host: up.host, port: upPort).flatMap { channel in
             let promise = loop.makePromise(of: Void.self)
@@ -491,6 +503,7 @@ final class InboundBridgeHandler: ChannelInboundHandler, RemovableChannelHandler
         let peer = context.channel.remoteAddress?.description ?? "?"
         trail?.record("inbound_connect", [("port", .int(Int64(port))), ("from", .string(peer))])
         ClientBootstrap(group: context.eventLoop).channelOption(.autoRead, value: false)
+            .channelOption(.allowRemoteHalfClosure, value: true)
             .connect(unixDomainSocketPath: target).whenComplete { result in
                 switch result {
                 case .failure: context.close(promise: nil)
@@ -543,6 +556,14 @@ final class GlueHandler: ChannelDuplexHandler, RemovableChannelHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) { partner?.partnerWrite(data) }
     func channelReadComplete(context: ChannelHandlerContext) { partner?.partnerFlush() }
     func channelInactive(context: ChannelHandlerContext) { partner?.partnerClose() }
+
+    /// One side finished sending (half-close): the other side's output is closed too, and the
+    /// answer can still flow back.
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let e = event as? ChannelEvent, e == .inputClosed { partner?.partnerCloseOutput() }
+        context.fireUserInboundEventTriggered(event)
+    }
+    func partnerCloseOutput() { context?.close(mode: .output, promise: nil) }
     func errorCaught(context: ChannelHandlerContext, error: Error) { context.close(promise: nil) }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {

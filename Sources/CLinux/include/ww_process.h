@@ -91,3 +91,5 @@ int ww_spawn_bridge(const char *path, char *const argv[], pid_t *pid_out);
 int ww_drop_capabilities(void);
 // bind() to a pathname unix socket; -1 and errno (ENAMETOOLONG when the path does not fit).
 int ww_bind_unix(int fd, const char *path);
+// SO_TYPE and SO_PROTOCOL of another process's descriptor (pidfd_getfd); 0 or errno.
+int ww_socket_kind(pid_t pid, int fd, int *type, int *protocol);

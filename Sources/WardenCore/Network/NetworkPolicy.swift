@@ -300,3 +300,19 @@ public struct NetworkEndpoint: Equatable, Sendable, CustomStringConvertible {
         return port.map { "\(h):\($0)" } ?? h
     }
 }
+
+/// A one-question DNS query (recursion desired), for looking a name up at the relay's upstream.
+public enum DNSQuery {
+    public static func build(id: UInt16, name: String, type: UInt16) -> [UInt8]? {
+        var out: [UInt8] = [UInt8(id >> 8), UInt8(id & 0xff), 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0]
+        for label in name.split(separator: ".") {
+            let bytes = Array(label.utf8)
+            guard !bytes.isEmpty, bytes.count <= 63 else { return nil }
+            out.append(UInt8(bytes.count))
+            out += bytes
+        }
+        guard out.count <= 12 + 254 else { return nil }
+        out += [0, UInt8(type >> 8), UInt8(type & 0xff), 0, 1]
+        return out
+    }
+}

@@ -33,6 +33,13 @@ public struct BwrapCommand: Equatable, Sendable {
             case .tmpfs: a += ["--tmpfs", m.destination]
             case .proc: a += ["--proc", m.destination]
             case .dev: a += ["--dev", m.destination]
+            case .devMinimal:
+                a += ["--tmpfs", m.destination]
+                for node in ["null", "zero", "full", "random", "urandom", "tty"] { a += ["--dev-bind", "/dev/\(node)", "\(m.destination)/\(node)"] }
+                for (link, target) in [("fd", "/proc/self/fd"), ("stdin", "/proc/self/fd/0"), ("stdout", "/proc/self/fd/1"), ("stderr", "/proc/self/fd/2")] {
+                    a += ["--symlink", target, "\(m.destination)/\(link)"]
+                }
+                a += ["--dir", "\(m.destination)/shm", "--dir", "\(m.destination)/pts"]
             case .dir: a += ["--dir", m.destination]
             case .symlink: a += ["--symlink", m.source ?? "", m.destination]
             case .remountReadOnly: a += ["--remount-ro", m.destination]

@@ -38,7 +38,7 @@ public enum PlanText {
             out.append("  (rights beyond the kernel's ABI are dropped at launch and recorded in the audit trail)")
         }
         out.append("")
-        out.append("watched     execve, execveat, connect\(plan.process.maxChildProcesses > 0 ? ", and fork/vfork/clone of new processes" : "") (seccomp notification to ww)")
+        out.append("watched     execve, execveat, connect\(plan.net.mode == .observe ? ", sendto with an address, sendmsg, sendmmsg" : "")\(plan.process.maxChildProcesses > 0 ? ", and fork/vfork/clone of new processes" : "") (seccomp notification to ww)")
         let p = plan.process
         out.append("  exec: blocked \(p.blockedPatterns.isEmpty ? "none" : p.blockedPatterns.joined(separator: ", "))"
                    + "; allowed \(p.allowedPatterns.isEmpty ? "anything not blocked" : p.allowedPatterns.joined(separator: ", "))"

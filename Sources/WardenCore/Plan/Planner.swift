@@ -109,11 +109,19 @@ public struct Planner {
         ns.ipc = profile.ipc.value == .private
         ns.network = net.mode == .off || net.mode == .proxy
         ns.disableNestedUserNamespaces = !profile.nestedSandbox.value
-        if net.mode == .proxy && ns.disableNestedUserNamespaces {
-            // --disable-userns runs the sandbox in a nested user namespace that has no say over the
-            // network namespace, so the helper could not open port 53 for the DNS bridge.
-            ns.disableNestedUserNamespaces = false
-            b.notes.append("network = proxy: bwrap's --disable-userns is not used (its nested user namespace could not open the DNS port); making user namespaces stays refused by the seccomp filter (unshare and clone with CLONE_NEWUSER: EPERM, recorded; clone3: ENOSYS)")
+        if net.mode == .proxy {
+            // bwrap runs the sandbox in a nested user namespace when asked for --disable-userns or
+            // for --dev (devpts needs root at mount time); that namespace has no say over the network
+            // namespace, so the helper could not open port 53 for the DNS bridge. Proxy mode uses
+            // neither: /dev is built without devpts, and the seccomp filter alone refuses new user
+            // namespaces (unshare and clone with CLONE_NEWUSER: EPERM, recorded; clone3: ENOSYS).
+            if let i = b.mounts.firstIndex(where: { $0.kind == .dev }) {
+                b.mounts[i] = MountStep(.devMinimal, "/dev", reason: "minimal /dev without ptys (null, zero, full, random, urandom, tty, shm): network = proxy")
+            }
+            if ns.disableNestedUserNamespaces {
+                ns.disableNestedUserNamespaces = false
+                b.notes.append("network = proxy: no ptys in /dev and no bwrap --disable-userns (both would put the sandbox in a nested user namespace that cannot open the DNS port); new user namespaces stay refused by the seccomp filter")
+            }
         }
         if profile.pid.value == .shared {
             b.warnings.append("pid = shared (\(profile.pid.origin)): the game can see your other processes")

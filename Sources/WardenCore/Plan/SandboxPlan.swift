@@ -55,6 +55,9 @@ public struct MountStep: Codable, Equatable, Sendable {
         case tmpfs
         case proc
         case dev
+        /// /dev without bwrap's `--dev` (whose devpts makes bwrap run the sandbox in a nested user
+        /// namespace): a tmpfs with null, zero, full, random, urandom, tty, the fd links, shm; no ptys.
+        case devMinimal = "dev-minimal"
         case dir
         case symlink
         case remountReadOnly = "remount-ro"

@@ -100,7 +100,7 @@ extension LandlockPlan {
             case .bind: grant(m.destination, LandlockAccess.readWrite, m.reason)
             case .deviceBind: grant(m.destination, LandlockAccess.device, m.reason)
             case .proc: grant(m.destination, LandlockAccess.procfs, m.reason)
-            case .dev:
+            case .dev, .devMinimal:
                 grant(m.destination, LandlockAccess.device, m.reason)
                 grant(Paths.join(m.destination, "shm"), LandlockAccess.readWrite & ~LandlockAccess.execute, "shared memory (shm_open)")
             case .tmpfs where m.permissions != "0000": grant(m.destination, LandlockAccess.readWrite, m.reason)

@@ -1,0 +1,331 @@
+import Foundation
+import XCTest
+
+/// Network modes tried for real as the test user, against real peers on the host's loopback: an
+/// HTTP server (python3), a DNS server (dnsmasq) holding the test names, socat listeners. Each
+/// refusal has its control: the same command outside ww (or with the name allowed) succeeds.
+final class NetworkTests: XCTestCase {
+    let sb = Sandbox.shared
+
+    /// Host-side peers, started once for the class.
+    final class Peers {
+        let httpPort: Int
+        let dnsPort: Int
+        let udpPort: Int
+        var pids: [Int32] = []
+        let dir: String
+
+        init() throws {
+            let base = 20000 + Int(getpid() % 20000)
+            httpPort = base
+            dnsPort = base + 1
+            udpPort = base + 2
+            dir = Sandbox.shared.root + "/www"
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            try "hello from the host origin\n".write(toFile: dir + "/ok.txt", atomically: true, encoding: .utf8)
+            _ = try Sandbox.run("/bin/chmod", ["-R", "a+rX", dir])
+            try start("/usr/bin/python3", ["-m", "http.server", String(httpPort), "--bind", "127.0.0.1", "--directory", dir])
+            try start("/usr/sbin/dnsmasq", ["--no-daemon", "--port=\(dnsPort)", "--listen-address=127.0.0.1", "--bind-interfaces",
+                                            "--no-resolv", "--no-hosts", "--conf-file=/dev/null",
+                                            "--host-record=allowed.ww.test,127.0.0.1,2001:db8::7",
+                                            "--host-record=denied.ww.test,127.0.0.1",
+                                            "--cname=alias.ww.test,allowed.ww.test",
+                                            "--mx-host=ww.test,mail.ww.test,10",
+                                            "--txt-record=ww.test,v=ww test record",
+                                            "--srv-host=_game._udp.ww.test,srv.ww.test,27015,0,5"])
+            // UDP echo: each datagram comes back as it was sent.
+            try start("/usr/bin/socat", ["UDP4-RECVFROM:\(udpPort),bind=127.0.0.1,fork", "PIPE"])
+            try waitFor { (try? Sandbox.run("/usr/bin/curl", ["-sf", "-m", "1", "http://127.0.0.1:\(self.httpPort)/ok.txt"]))?.status == 0 }
+            try waitFor { (try? Sandbox.run("/usr/bin/dig", ["+short", "+time=1", "+tries=1", "@127.0.0.1", "-p", String(self.dnsPort), "allowed.ww.test"]))?.stdout.contains("127.0.0.1") == true }
+        }
+
+        func start(_ program: String, _ args: [String]) throws {
+            guard FileManager.default.isExecutableFile(atPath: program) else { throw XCTSkip("\(program) is not installed (make deps)") }
+            pids.append(try NetworkTests.background(program, args))
+        }
+
+        func waitFor(_ ready: () -> Bool) throws {
+            for _ in 0..<100 { if ready() { return }; usleep(50_000) }
+            throw XCTSkip("a test peer did not start")
+        }
+
+        deinit { for p in pids { kill(p, SIGTERM); var s: Int32 = 0; waitpid(p, &s, 0) } }
+    }
+
+    /// A long-running host process with nothing of the test inherited (Foundation's Process waits on
+    /// every child holding one of its descriptors); its pid.
+    static func background(_ program: String, _ args: [String]) throws -> Int32 {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        for fd: Int32 in 0...2 { posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", fd == 0 ? O_RDONLY : O_WRONLY, 0) }
+        for fd: Int32 in 3..<1024 { posix_spawn_file_actions_addclose(&actions, fd) }
+        let argv = ([program] + args).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        let rc = posix_spawn(&pid, program, &actions, nil, argv, environ)
+        guard rc == 0 else { throw XCTSkip("cannot start \(program): \(String(cString: strerror(rc)))") }
+        return pid
+    }
+
+    static var peersResult: Result<Peers, Error> = Result { try Peers() }
+    func peers() throws -> Peers { try Self.peersResult.get() }
+
+    func profile(_ network: String) throws -> String {
+        let path = sb.root + "/net-\(UUID().uuidString).toml"
+        try "extends = \"default\"\n[network]\n\(network)\n".write(toFile: path, atomically: true, encoding: .utf8)
+        chmod(path, 0o644)
+        return path
+    }
+
+    func proxyProfile(_ p: Peers) throws -> String {
+        try profile("""
+            mode = "proxy"
+            allow_domains = ["ww.test", "*.ww.test"]
+            deny_domains = ["denied.ww.test"]
+            upstream_dns = "127.0.0.1:\(p.dnsPort)"
+            """)
+    }
+
+    func run(_ script: String, _ args: [String], home: FakeHome, log: String) throws -> Sandbox.Result {
+        try sb.ww(["--log", log] + args + ["--", "/bin/sh", "-c", script], home: home, timeout: 120)
+    }
+
+    func kinds(_ events: [[String: Any]], _ kind: String) -> [[String: Any]] { events.filter { $0["kind"] as? String == kind } }
+
+    // MARK: off
+
+    func testOffReachesNoHostListenerOverTCPOrUDPAndNoDNS() throws {
+        let p = try peers()
+        let script = """
+            curl -s -m 3 -o /dev/null http://127.0.0.1:\(p.httpPort)/ok.txt; echo tcp=$?
+            echo ping-ww | timeout 3 socat -T2 - UDP4:127.0.0.1:\(p.udpPort) | grep -q ping-ww; echo udp=$?
+            dig +short +time=1 +tries=1 @127.0.0.1 -p \(p.dnsPort) allowed.ww.test | grep -qx 127.0.0.1; echo dns=$?
+            """
+        // Control: the same script as the same user outside ww reaches all three.
+        let home = try sb.makeHome()
+        let outside = try sb.asUser("/bin/sh", ["-c", script], env: ["PATH": "/usr/bin:/bin", "HOME": home.path], cwd: home.path)
+        XCTAssertTrue(outside.stdout.contains("tcp=0") && outside.stdout.contains("udp=0") && outside.stdout.contains("dns=0"), outside.output)
+
+        let r = try run(script, ["--network", "off"], home: home, log: sb.logPath())
+        XCTAssertEqual(r.status, 0, r.output)
+        XCTAssertTrue(r.stdout.contains("tcp=7"), "TCP must find no listener: \(r.output)")
+        XCTAssertFalse(r.stdout.contains("udp=0"), r.output)
+        XCTAssertFalse(r.stdout.contains("dns=0"), r.output)
+    }
+
+    // MARK: proxy
+
+    func testProxyLetsAllowedNamesThroughAndRefusesTheRestWithTheReason() throws {
+        let p = try peers()
+        let home = try sb.makeHome()
+        let log = sb.logPath()
+        let url = "http://allowed.ww.test:\(p.httpPort)/ok.txt"
+        let script = """
+            echo "http: $(curl -sS -m 5 \(url))"
+            echo "socks: $(curl -sS -m 5 -x socks5h://127.0.0.1:1080 \(url))"
+            echo "connect: $(curl -sS -m 5 -p \(url))"
+            curl -s -m 5 -o /dev/null -w 'denied=%{http_code}\\n' http://denied.ww.test:\(p.httpPort)/ok.txt
+            curl -s -m 5 --noproxy '' -o /dev/null -w 'literal=%{http_code}\\n' http://127.0.0.1:\(p.httpPort)/ok.txt
+            curl -s -m 5 --noproxy '' -x socks5h://127.0.0.1:1080 -o /dev/null http://127.0.0.1:\(p.httpPort)/ok.txt; echo socks_literal=$?
+            curl -s -m 5 --noproxy '*' -o /dev/null http://127.0.0.1:\(p.httpPort)/ok.txt; echo direct=$?
+            curl -s -m 5 --noproxy '*' -o /dev/null http://1.1.1.1/; echo direct_remote=$?
+            grep CapEff /proc/self/status
+            """
+        let r = try run(script, ["-p", try proxyProfile(p)], home: home, log: log)
+        XCTAssertEqual(r.status, 0, r.output)
+        XCTAssertTrue(r.stdout.contains("http: hello from the host origin"), r.output)
+        XCTAssertTrue(r.stdout.contains("socks: hello from the host origin"), r.output)
+        XCTAssertTrue(r.stdout.contains("connect: hello from the host origin"), "CONNECT tunnel: \(r.output)")
+        XCTAssertTrue(r.stdout.contains("denied=403"), r.output)
+        XCTAssertTrue(r.stdout.contains("literal=403"), r.output)
+        XCTAssertFalse(r.stdout.contains("socks_literal=0"), r.output)
+        XCTAssertTrue(r.stdout.contains("direct=7"), "a program ignoring the proxy finds nothing listening: \(r.output)")
+        XCTAssertFalse(r.stdout.contains("direct_remote=0"), "and no route out: \(r.output)")
+        XCTAssertTrue(r.stdout.contains("CapEff:\t0000000000000000"), "the game keeps no capability: \(r.output)")
+
+        let events = sb.events(log)
+        let allowed = kinds(events, "proxy_allow")
+        XCTAssertEqual(Set(allowed.compactMap { $0["via"] as? String }), ["http", "socks5", "http-connect"], "\(allowed)")
+        XCTAssertTrue(allowed.allSatisfy { $0["host"] as? String == "allowed.ww.test" && $0["port"] as? Int == p.httpPort })
+        let denied = kinds(events, "proxy_deny")
+        XCTAssertTrue(denied.contains { $0["host"] as? String == "denied.ww.test" && $0["rule"] as? String == "deny_domains denied.ww.test" }, "\(denied)")
+        XCTAssertTrue(denied.contains { $0["host"] as? String == "127.0.0.1" && $0["via"] as? String == "http" && ($0["rule"] as? String ?? "").contains("literal address") }, "\(denied)")
+        XCTAssertTrue(denied.contains { $0["host"] as? String == "127.0.0.1" && $0["via"] as? String == "socks5" }, "\(denied)")
+        XCTAssertTrue(denied.allSatisfy { $0["session"] != nil && $0["game"] != nil })
+    }
+
+    func testDNSThroughTheRelayReturnsUpstreamAnswersAndEachIsRecordedParsed() throws {
+        let p = try peers()
+        let home = try sb.makeHome()
+        let log = sb.logPath()
+        let script = """
+            echo "A $(dig +short allowed.ww.test A)"
+            echo "AAAA $(dig +short allowed.ww.test AAAA)"
+            echo "CNAME $(dig +short alias.ww.test CNAME)"
+            echo "MX $(dig +short ww.test MX)"
+            echo "TXT $(dig +short ww.test TXT)"
+            echo "SRV $(dig +tcp +short _game._udp.ww.test SRV)"
+            echo "DENIED $(dig denied.ww.test A | grep -o 'status: [A-Z]*')"
+            echo "OTHER $(dig elsewhere.example A | grep -o 'status: [A-Z]*')"
+            echo "GETENT $(getent hosts allowed.ww.test | head -1)"
+            """
+        let r = try run(script, ["-p", try proxyProfile(p)], home: home, log: log)
+        XCTAssertEqual(r.status, 0, r.output)
+        for expected in ["A 127.0.0.1", "AAAA 2001:db8::7", "CNAME allowed.ww.test.", "MX 10 mail.ww.test.", "TXT \"v=ww test record\"",
+                         "SRV 0 5 27015 srv.ww.test.", "DENIED status: NXDOMAIN", "OTHER status: NXDOMAIN", "GETENT 2001:db8::7"] {
+            XCTAssertTrue(r.stdout.contains(expected), "expected «\(expected)» in\n\(r.output)")
+        }
+        let events = sb.events(log)
+        let answers = kinds(events, "dns_answer")
+        func answer(_ name: String, _ type: String) -> [String]? {
+            answers.first { $0["name"] as? String == name && $0["type"] as? String == type && $0["by"] as? String == "upstream" }?["answers"] as? [String]
+        }
+        XCTAssertEqual(answer("allowed.ww.test", "A"), ["allowed.ww.test A 127.0.0.1"])
+        XCTAssertEqual(answer("allowed.ww.test", "AAAA"), ["allowed.ww.test AAAA 2001:db8::7"])
+        XCTAssertEqual(answer("alias.ww.test", "CNAME"), ["alias.ww.test CNAME allowed.ww.test"])
+        XCTAssertEqual(answer("ww.test", "MX"), ["ww.test MX 10 mail.ww.test"])
+        XCTAssertEqual(answer("ww.test", "TXT"), ["ww.test TXT \"v=ww test record\""])
+        XCTAssertEqual(answer("_game._udp.ww.test", "SRV"), ["_game._udp.ww.test SRV 0 5 27015 srv.ww.test"])
+        let queries = kinds(events, "dns_query")
+        XCTAssertTrue(queries.contains { $0["name"] as? String == "_game._udp.ww.test" && $0["transport"] as? String == "tcp" }, "\(queries)")
+        XCTAssertTrue(queries.contains { $0["name"] as? String == "denied.ww.test" && $0["allowed"] as? Bool == false && $0["rule"] as? String == "deny_domains denied.ww.test" })
+        XCTAssertTrue(queries.contains { $0["name"] as? String == "elsewhere.example" && $0["rule"] as? String == "not in allow_domains" })
+        XCTAssertTrue(answers.contains { $0["name"] as? String == "denied.ww.test" && $0["rcode"] as? String == "NXDOMAIN" && $0["by"] as? String == "ww (refused name)" })
+    }
+
+    func testTheProxyRecordsGarbageAndKeepsServing() throws {
+        let p = try peers()
+        let home = try sb.makeHome()
+        let log = sb.logPath()
+        let script = """
+            printf 'this is not http\\r\\n\\r\\n' | timeout 5 socat -T3 - TCP4:127.0.0.1:3128 | head -1
+            printf '\\005\\001\\002' | timeout 5 socat -T3 - TCP4:127.0.0.1:1080 | od -An -tx1
+            head -c 3000 /dev/urandom | timeout 5 socat -T3 - UDP4:127.0.0.1:53 >/dev/null; echo garbage_dns=$?
+            echo "after: $(curl -sS -m 5 http://allowed.ww.test:\(p.httpPort)/ok.txt)"
+            echo "dns after: $(dig +short allowed.ww.test)"
+            """
+        let r = try run(script, ["-p", try proxyProfile(p)], home: home, log: log)
+        XCTAssertTrue(r.stdout.contains("HTTP/1.1 400"), r.output)
+        XCTAssertTrue(r.stdout.contains("05 ff"), "SOCKS without a no-auth method is refused: \(r.output)")
+        XCTAssertTrue(r.stdout.contains("after: hello from the host origin"), r.output)
+        XCTAssertTrue(r.stdout.contains("dns after: 127.0.0.1"), r.output)
+        let events = sb.events(log)
+        XCTAssertTrue(kinds(events, "proxy_garbage").contains { $0["via"] as? String == "http" }, "\(events)")
+        XCTAssertTrue(kinds(events, "proxy_garbage").contains { $0["via"] as? String == "socks5" }, "\(events)")
+        XCTAssertFalse(kinds(events, "dns_malformed").isEmpty, "\(events)")
+    }
+
+    func testTenThousandConnectionsAtOnceDoNotStopTheProxy() throws {
+        let p = try peers()
+        let home = try sb.makeHome()
+        let log = sb.logPath()
+        // The game waits for the test to open its connections, then uses the proxy.
+        let flag = sb.root + "/flood-\(UUID().uuidString)"
+        let script = """
+            i=0; while [ ! -e \(flag) ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done
+            echo "during: $(curl -sS -m 10 http://allowed.ww.test:\(p.httpPort)/ok.txt)"
+            """
+        let runner = DispatchQueue(label: "ww")
+        var result: Sandbox.Result?
+        let done = DispatchSemaphore(value: 0)
+        let profilePath = try proxyProfile(p)
+        runner.async { result = try? self.run(script, ["-p", profilePath], home: home, log: log); done.signal() }
+        // Find the session's proxy socket (the test user's runtime folder fallback) once it exists.
+        let base = "/tmp/winewarden-\(sb.uid)"
+        var socketPath: String?
+        for _ in 0..<200 where socketPath == nil {
+            usleep(50_000)
+            guard let text = try? String(contentsOfFile: log, encoding: .utf8),
+                  let line = text.split(separator: "\n").first, let data = line.data(using: .utf8),
+                  let obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any], let session = obj["session"] as? String else { continue }
+            let path = "\(base)/\(session)/net/http.sock"
+            if FileManager.default.fileExists(atPath: path) { socketPath = path }
+        }
+        let path = try XCTUnwrap(socketPath, "no proxy socket appeared under \(base)")
+        var limit = rlimit(rlim_cur: 20000, rlim_max: 20000)
+        setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+        var fds: [Int32] = []
+        for _ in 0..<10_000 {
+            let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+            guard fd >= 0 else { break }
+            var addr = sockaddr_un()
+            addr.sun_family = sa_family_t(AF_UNIX)
+            withUnsafeMutableBytes(of: &addr.sun_path) { buf in _ = path.utf8CString.withUnsafeBytes { buf.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0.prefix(buf.count))) } }
+            let ok = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) } }
+            if ok != 0 { close(fd); break }
+            fds.append(fd)
+        }
+        XCTAssertEqual(fds.count, 10_000, "connections the proxy accepted")
+        FileManager.default.createFile(atPath: flag, contents: Data())
+        chmod(flag, 0o644)
+        XCTAssertEqual(done.wait(timeout: .now() + 120), .success)
+        for fd in fds { close(fd) }
+        let r = try XCTUnwrap(result)
+        XCTAssertEqual(r.status, 0, r.output)
+        XCTAssertTrue(r.stdout.contains("during: hello from the host origin"), r.output)
+    }
+
+    // MARK: inbound
+
+    func testInboundReachesOnlyTheListedPort() throws {
+        let base = 40000 + Int(getpid() % 10000)
+        let listed = base, unlisted = base + 1
+        let home = try sb.makeHome()
+        let script = """
+            timeout 20 socat TCP4-LISTEN:\(unlisted),reuseaddr SYSTEM:'echo unlisted' &
+            timeout 20 socat TCP4-LISTEN:\(listed),reuseaddr SYSTEM:'echo inbound-ok'
+            """
+        var result: Sandbox.Result?
+        let done = DispatchSemaphore(value: 0)
+        let profilePath = try profile("mode = \"off\"\ninbound_ports = [\(listed)]")
+        DispatchQueue.global().async { result = try? self.run(script, ["-p", profilePath], home: home, log: self.sb.logPath()); done.signal() }
+        var got = ""
+        for _ in 0..<100 {
+            usleep(100_000)
+            if let r = try? Sandbox.run("/usr/bin/socat", ["-T2", "-", "TCP4:127.0.0.1:\(listed)"]), r.stdout.contains("inbound-ok") { got = r.stdout; break }
+        }
+        XCTAssertTrue(got.contains("inbound-ok"), "the listed port reaches the game's server")
+        let other = try Sandbox.run("/usr/bin/socat", ["-T2", "-", "TCP4:127.0.0.1:\(unlisted)"])
+        XCTAssertFalse(other.stdout.contains("unlisted"), "an unlisted port is not reachable: \(other.output)")
+        XCTAssertEqual(done.wait(timeout: .now() + 60), .success)
+        XCTAssertEqual(result?.status, 0, result?.output ?? "")
+    }
+
+    func testAnInboundPortInUseStopsTheLaunch() throws {
+        let port = 45000 + Int(getpid() % 5000)
+        let holder = try Self.background("/usr/bin/socat", ["TCP4-LISTEN:\(port),bind=0.0.0.0", "SYSTEM:sleep 60"])
+        defer { kill(holder, SIGTERM); var s: Int32 = 0; waitpid(holder, &s, 0) }
+        usleep(300_000)
+        let home = try sb.makeHome()
+        let r = try sb.ww(["-p", try profile("mode = \"off\"\ninbound_ports = [\(port)]"), "--", "/bin/echo", "started"], home: home)
+        XCTAssertEqual(r.status, 125, r.output)
+        XCTAssertFalse(r.stdout.contains("started"), r.output)
+        XCTAssertTrue(r.stderr.contains("inbound port \(port) cannot be opened"), r.output)
+    }
+
+    func testBadNetworkSettingsStopBeforeAnythingStarts() throws {
+        let home = try sb.makeHome()
+        for (network, phrase) in [("mode = \"tunnel\"", "must be one of"), ("allow_domains = [\"a*b.example\"]", "uses * inside a name"),
+                                  ("inbound_ports = [0]", "port numbers from 1 to 65535"),
+                                  ("mode = \"proxy\"\nupstream_proxy = \"203.0.113.5:3128\"", "unsafe_allow_remote_proxy")] {
+            let r = try sb.ww(["-p", try profile(network), "--", "/bin/echo", "started"], home: home)
+            XCTAssertEqual(r.status, 125, r.output)
+            XCTAssertFalse(r.stdout.contains("started"))
+            XCTAssertTrue(r.stderr.contains(phrase), "expected «\(phrase)»: \(r.stderr)")
+        }
+        let bad = try sb.ww(["--network", "vpn", "--", "/bin/echo", "started"], home: home)
+        XCTAssertNotEqual(bad.status, 0)
+        XCTAssertFalse(bad.stdout.contains("started"))
+    }
+
+    func testSessionSocketsAreRemovedAtExitAndWhenTheGameIsKilled() throws {
+        let p = try peers()
+        let home = try sb.makeHome()
+        let log = sb.logPath()
+        let r = try run("kill -KILL $$", ["-p", try proxyProfile(p)], home: home, log: log)
+        XCTAssertEqual(r.status, 137, r.output)
+        let session = try XCTUnwrap(sb.events(log).first?["session"] as? String)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: "/tmp/winewarden-\(sb.uid)/\(session)"), "session folder left behind")
+    }
+}
