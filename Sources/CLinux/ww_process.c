@@ -265,7 +265,7 @@ int ww_fork_exec_game_setup(const char *path, char *const argv[], const struct w
             listener = ww_seccomp_load_listener(s->filter, s->filter_len);
             listener_errno = listener >= 0 ? 0 : -listener;
         }
-        uint8_t msg[1 + 4 + 8 + 8 + 4 * 6];
+        uint8_t msg[1 + 4 + 8 + 8 + 4 * 7];
         size_t n = 0;
         msg[n++] = s->status_tag;
         n += put32(msg + n, (uint32_t)r.abi);
@@ -277,13 +277,19 @@ int ww_fork_exec_game_setup(const char *path, char *const argv[], const struct w
         n += put32(msg + n, (uint32_t)r.failed_errno);
         n += put32(msg + n, (uint32_t)r.failed_step);
         n += put32(msg + n, (uint32_t)listener_errno);
-        ssize_t sent = listener >= 0 ? ww_send_fd(s->control, listener, msg, n) : send(s->control, msg, n, MSG_NOSIGNAL);
-        if (listener >= 0) close(listener);
+        n += put32(msg + n, (uint32_t)listener);
+        // The filter may watch sendmsg (network = observe), and its listener is not with ww yet: a
+        // descriptor passed by sendmsg would wait on itself. ww takes the listener with pidfd_getfd
+        // instead (this process must be dumpable for that, as the game will be after exec), and the
+        // status goes by send(), which no filter watches.
+        if (listener >= 0) prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
+        ssize_t sent = send(s->control, msg, n, MSG_NOSIGNAL);
         uint8_t ack = 0;
         ssize_t got = -1;
         if (sent == (ssize_t)n) {
             do { got = recv(s->control, &ack, 1, 0); } while (got < 0 && errno == EINTR);
         }
+        if (listener >= 0) close(listener);
         // ww refused (or is gone): the game does not start. 125 = ww failed.
         if (got != 1 || ack != s->ack_tag) _exit(125);
         // Nothing of ww passes to the game: every descriptor above stdio closes at exec.
@@ -298,6 +304,18 @@ int ww_fork_exec_game_setup(const char *path, char *const argv[], const struct w
 }
 
 int ww_set_nondumpable(void) { return prctl(PR_SET_DUMPABLE, 0, 0, 0, 0); }
+
+// A copy of descriptor `fd` of process `pid` (pidfd_getfd, close-on-exec), or -errno.
+static int ww_pidfd_any(pid_t pid);
+
+int ww_take_fd(pid_t pid, int fd) {
+    int pidfd = ww_pidfd_any(pid);
+    if (pidfd < 0) return -errno;
+    int copy = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
+    int e = errno;
+    close(pidfd);
+    return copy >= 0 ? copy : -e;
+}
 
 int ww_wait_exited(pid_t *pid, int *killed, int *status, char *name, size_t name_len) {
     siginfo_t info;
@@ -364,8 +382,27 @@ int ww_bind_unix(int fd, const char *path) {
 
 // The type and protocol of descriptor `fd` of process `pid` (a copy taken with pidfd_getfd, closed
 // again): 0, or an errno (the process is gone, the descriptor is not a socket, no ptrace access).
-int ww_socket_kind(pid_t pid, int fd, int *type, int *protocol) {
+// pidfd_open of a process or, for a thread that is not the leader, of that thread (PIDFD_THREAD).
+static int ww_pidfd_any(pid_t pid) {
     int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+    if (pidfd >= 0 || errno != EINVAL) return pidfd;
+    // A thread: the descriptors are its process's, found through Tgid.
+    char path[64], buf[512];
+    snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return -1;
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0) { errno = ESRCH; return -1; }
+    buf[n] = 0;
+    char *t = strstr(buf, "\nTgid:");
+    if (!t) { errno = ESRCH; return -1; }
+    pid_t tgid = (pid_t)strtol(t + 6, NULL, 10);
+    return (int)syscall(SYS_pidfd_open, tgid, 0);
+}
+
+int ww_socket_kind(pid_t pid, int fd, int *type, int *protocol) {
+    int pidfd = ww_pidfd_any(pid);
     if (pidfd < 0) return errno;
     int copy = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
     int e = copy < 0 ? errno : 0;

@@ -194,8 +194,16 @@ public struct Launcher {
                     if let sig = pendingSignal, gamePIDFD >= 0 { _ = ww_pidfd_send_signal(gamePIDFD, sig) }
                 case .status?:
                     gameHostPID = sender
-                    if let s = EnforcementStatus.decode(buf[1..<n]) { enforcement(s, listenerFD: fd, gamePID: sender) }
-                    else { if fd >= 0 { close(fd) }; refuse("garbled status from the sandbox") }
+                    if fd >= 0 { close(fd) }   // the listener comes by pidfd_getfd, never with the message
+                    if var s = EnforcementStatus.decode(buf[1..<n]) {
+                        var listener: Int32 = -1
+                        if s.listenerFD >= 0 {
+                            listener = ww_take_fd(sender, s.listenerFD)
+                            if listener < 0 { s.listenerErrno = -listener; listener = -1 }
+                        }
+                        enforcement(s, listenerFD: listener, gamePID: sender)
+                    }
+                    else { refuse("garbled status from the sandbox") }
                 case .execError?:
                     execErrno = Int32(String(decoding: buf[1..<n], as: UTF8.self)) ?? ENOENT
                 case .exited?:

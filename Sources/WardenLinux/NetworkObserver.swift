@@ -31,8 +31,8 @@ public final class NetworkObserver: @unchecked Sendable {
     /// Per process: the start of its current one-second window and the new connections in it.
     var windows: [pid_t: (start: UInt64, count: Int, refused: Int)] = [:]
     var refusedTotal: [pid_t: Int] = [:]
-    /// (pid, fd) of sockets connected to port 53: what they send is a DNS question.
-    var dnsSockets: Set<String> = []
+    /// (pid, fd) of sockets connected to port 53, with the server: what they send is a DNS question.
+    var dnsSockets: [String: SocketAddress] = [:]
     /// Address text → the names it was an answer for (filled by the lookup threads).
     let names = Mutex<[String: Set<String>]>([:])
     let lookupsRunning = Mutex(0)
@@ -66,7 +66,7 @@ public final class NetworkObserver: @unchecked Sendable {
         guard address.family == "inet" || address.family == "inet6", let port = address.port, let ip = IPAddress(address.address) else { return .proceed }
         let text = ip.description
         let now = AuditTrail.now()
-        if isConnect && port == 53 { dnsSockets.insert("\(pid) \(fd)") }
+        if isConnect && port == 53 { dnsSockets["\(pid) \(fd)"] = address }
 
         // Datagrams to a destination already seen from this process are only counted.
         let protoGuess = isConnect ? nil : "datagram"
@@ -119,14 +119,15 @@ public final class NetworkObserver: @unchecked Sendable {
         return .proceed
     }
 
-    public func isDNSSocket(pid: pid_t, fd: Int32) -> Bool { dnsSockets.contains("\(pid) \(fd)") }
+    /// The name server a socket was connected to, when it was port 53.
+    public func dnsServer(pid: pid_t, fd: Int32) -> SocketAddress? { dnsSockets["\(pid) \(fd)"] }
 
     /// A datagram to a name server: the question is recorded, and ww asks the same server.
     public func dnsQuery(pid: pid_t, payload: [UInt8], server: SocketAddress?, chain: () -> [AuditEvent.ProcessLink]) {
         guard let m = try? DNSMessage.parse(payload), !m.isResponse, let q = m.questions.first else { return }
         trail?.record("dns_query", pid: pid, chain: chain(), [
             ("name", .string(q.name)), ("type", .string(DNSType.name(q.type))),
-            ("server", .string(server.map { "\($0.address):\($0.port ?? 53)" } ?? "connected socket")),
+            ("server", .string(server.map { "\($0.address):\($0.port ?? 53)" } ?? "?")),
         ])
         guard let s = server, let ip = IPAddress(s.address) else { return }
         let started = lookupsRunning.withLock { n -> Bool in

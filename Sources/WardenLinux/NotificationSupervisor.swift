@@ -268,12 +268,12 @@ public final class NotificationSupervisor {
         var verdict = NetworkObserver.Verdict.proceed
         for (name, nameLength, buffers) in messages {
             let destination = name == 0 ? nil : readAddress(pid, name, nameLength)
-            let toDNS = destination.map { $0.port == 53 } ?? observer.isDNSSocket(pid: pid, fd: fd)
-            if toDNS, let (buffer, length) = buffers.first, length > 0 {
+            let server = destination.flatMap { $0.port == 53 ? $0 : nil } ?? (destination == nil ? observer.dnsServer(pid: pid, fd: fd) : nil)
+            if server != nil, let (buffer, length) = buffers.first, length > 0 {
                 let size = Int(min(length, 4096))
                 var payload = [UInt8](repeating: 0, count: size)
                 let got = payload.withUnsafeMutableBytes { ww_read_target(pid, buffer, $0.baseAddress, size) }
-                if got > 0 { observer.dnsQuery(pid: pid, payload: Array(payload.prefix(got)), server: destination) { Self.chain(pid, stopAt: helperPID) } }
+                if got > 0 { observer.dnsQuery(pid: pid, payload: Array(payload.prefix(got)), server: server) { Self.chain(pid, stopAt: helperPID) } }
             }
             if let d = destination, verdict == .proceed {
                 verdict = observer.destination(pid: pid, fd: fd, address: d, isConnect: false) { Self.chain(pid, stopAt: helperPID) }

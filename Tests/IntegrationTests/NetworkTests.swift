@@ -266,6 +266,111 @@ final class NetworkTests: XCTestCase {
         XCTAssertTrue(r.stdout.contains("during: hello from the host origin"), r.output)
     }
 
+    // MARK: observe
+
+    /// A second dnsmasq on port 53 of another loopback address (observe mode reads DNS on port 53);
+    /// root only, as binding port 53 needs it.
+    static let observeDNS: Result<String, Error> = Result {
+        guard getuid() == 0 else { throw XCTSkip("a name server on port 53 needs root to start") }
+        let address = "127.0.0.86"
+        let pid = try NetworkTests.background("/usr/sbin/dnsmasq", ["--no-daemon", "--port=53", "--listen-address=\(address)", "--bind-interfaces",
+                                                                   "--no-resolv", "--no-hosts", "--conf-file=/dev/null",
+                                                                   "--host-record=observed.ww.test,127.0.0.1"])
+        for _ in 0..<50 {
+            if (try? Sandbox.run("/usr/bin/dig", ["+short", "+time=1", "+tries=1", "@\(address)", "observed.ww.test"]))?.stdout.contains("127.0.0.1") == true { return address }
+            usleep(100_000)
+        }
+        kill(pid, SIGTERM)
+        throw XCTSkip("dnsmasq did not start on \(address):53")
+    }
+
+    func testObserveRecordsDestinationsWithProtocolAndPortAndDNS() throws {
+        let p = try peers()
+        let dns = try Self.observeDNS.get()
+        let home = try sb.makeHome()
+        let log = sb.logPath()
+        let script = """
+            curl -s -m 5 http://127.0.0.1:\(p.httpPort)/ok.txt
+            echo udp-connected | timeout 3 socat -T1 - UDP4:127.0.0.1:\(p.udpPort)
+            echo udp-sendto | timeout 3 socat -T1 - UDP4-SENDTO:127.0.0.1:\(p.udpPort)
+            dig +short @\(dns) observed.ww.test
+            cat /proc/sys/net/ipv4/ping_group_range
+            """
+        let r = try run(script, ["-p", try profile("mode = \"observe\"")], home: home, log: log)
+        XCTAssertEqual(r.status, 0, r.output)
+        XCTAssertTrue(r.stdout.contains("hello from the host origin"), r.output)
+        XCTAssertTrue(r.stdout.contains("udp-connected"), "UDP flows in observe mode: \(r.output)")
+        XCTAssertTrue(r.stdout.contains("udp-sendto"), r.output)
+        XCTAssertTrue(r.stdout.contains("127.0.0.1"), r.output)
+        let events = sb.events(log)
+        let flows = kinds(events, "net_connect")
+        XCTAssertTrue(flows.contains { $0["protocol"] as? String == "tcp" && $0["port"] as? Int == p.httpPort && $0["address"] as? String == "127.0.0.1" && $0["pid"] != nil }, "\(flows)")
+        XCTAssertTrue(flows.contains { $0["protocol"] as? String == "udp" && $0["port"] as? Int == p.udpPort && $0["call"] as? String == "connect" }, "\(flows)")
+        XCTAssertTrue(flows.contains { $0["port"] as? Int == 53 && $0["address"] as? String == dns }, "\(flows)")
+        let summary = kinds(events, "net_destination")
+        // The connected socket and the sendto to the same destination: one destination, seen twice, by two processes.
+        XCTAssertTrue(summary.contains { $0["protocol"] as? String == "udp" && $0["port"] as? Int == p.udpPort && $0["count"] as? Int == 2 && ($0["pids"] as? [String])?.count == 2 }, "\(summary)")
+        XCTAssertTrue(summary.contains { $0["protocol"] as? String == "tcp" && $0["port"] as? Int == p.httpPort && ($0["count"] as? Int ?? 0) >= 1 && $0["first_seen_ns"] != nil && $0["last_seen_ns"] != nil }, "\(summary)")
+        let queries = kinds(events, "dns_query")
+        XCTAssertTrue(queries.contains { $0["name"] as? String == "observed.ww.test" && $0["type"] as? String == "A" && $0["pid"] != nil }, "\(queries)")
+        let answers = kinds(events, "dns_answer")
+        XCTAssertTrue(answers.contains { $0["name"] as? String == "observed.ww.test" && ($0["answers"] as? [String]) == ["observed.ww.test A 127.0.0.1"] }, "\(answers)")
+        // ICMP echo needs unprivileged ICMP sockets (net.ipv4.ping_group_range); this machine says:
+        if let range = try? String(contentsOfFile: "/proc/sys/net/ipv4/ping_group_range", encoding: .utf8), range.hasPrefix("1\t0") {
+            print("note: ICMP echo not tried: unprivileged ICMP sockets are disabled here (ping_group_range = 1 0)")
+        }
+    }
+
+    func testObserveRateLimitRefusesThe1001stConnectionWithinASecondAndRecordsIt() throws {
+        _ = try peers()
+        let home = try sb.makeHome()
+        let log = sb.logPath()
+        let script = """
+            python3 - <<'PY'
+            import socket, time
+            srv = socket.socket(); srv.bind(("127.0.0.1", 0)); srv.listen(4096)
+            port = srv.getsockname()[1]
+            ok = refused = 0
+            start = time.monotonic()
+            for i in range(1100):
+                c = socket.socket()
+                try:
+                    c.connect(("127.0.0.1", port)); ok += 1
+                except ConnectionRefusedError:
+                    refused += 1
+                c.close()
+            print(f"ok={ok} refused={refused} elapsed={time.monotonic() - start:.3f}")
+            PY
+            """
+        let r = try run(script, ["-p", try profile("mode = \"observe\"")], home: home, log: log)
+        XCTAssertEqual(r.status, 0, r.output)
+        let line = try XCTUnwrap(r.stdout.split(separator: "\n").first { $0.hasPrefix("ok=") }, r.output)
+        let fields = Dictionary(uniqueKeysWithValues: line.split(separator: " ").map { f -> (String, String) in
+            let kv = f.split(separator: "="); return (String(kv[0]), String(kv[1])) })
+        let elapsed = Double(fields["elapsed"] ?? "") ?? 99
+        guard elapsed < 1.0 else { throw XCTSkip("1100 connections took \(elapsed) s here, longer than the one-second window") }
+        XCTAssertEqual(fields["ok"], "1000", r.output)
+        XCTAssertEqual(fields["refused"], "100", r.output)
+        let limited = kinds(sb.events(log), "rate_limited")
+        XCTAssertEqual(limited.count, 1, "one record per process and second: \(limited)")
+        XCTAssertEqual(limited.first?["limit"] as? Int, 1000)
+        XCTAssertTrue(kinds(sb.events(log), "rate_limited_total").contains { $0["refused"] as? Int == 100 })
+    }
+
+    func testObserveDenyDestinationsRefusesAndRecords() throws {
+        let p = try peers()
+        let home = try sb.makeHome()
+        let log = sb.logPath()
+        let r = try run("curl -s -m 5 -o /dev/null http://127.0.0.1:\(p.httpPort)/ok.txt; echo curl=$?",
+                        ["-p", try profile("mode = \"observe\"\ndeny_destinations = [\"*:\(p.httpPort)\"]")], home: home, log: log)
+        XCTAssertTrue(r.stdout.contains("curl=7"), r.output)
+        let denied = kinds(sb.events(log), "net_denied")
+        XCTAssertTrue(denied.contains { $0["port"] as? Int == p.httpPort && $0["rule"] as? String == "deny_destinations *:\(p.httpPort)" }, "\(denied)")
+        // Control: without the rule the same request goes through.
+        let ok = try run("curl -s -m 5 http://127.0.0.1:\(p.httpPort)/ok.txt", ["-p", try profile("mode = \"observe\"")], home: home, log: sb.logPath())
+        XCTAssertTrue(ok.stdout.contains("hello from the host origin"), ok.output)
+    }
+
     // MARK: inbound
 
     func testInboundReachesOnlyTheListedPort() throws {

@@ -83,6 +83,8 @@ int ww_fork_exec_game_setup(const char *path, char *const argv[], const struct w
 #define WW_PROCESS_DUMP_H
 // prctl(PR_SET_DUMPABLE, 0): no ptrace attach, no /proc/PID/mem for processes without privileges.
 int ww_set_nondumpable(void);
+// A copy of another process's descriptor (pidfd_getfd), or -errno.
+int ww_take_fd(pid_t pid, int fd);
 #endif
 
 // fork + exec of a bridge (socat) in its own process group with default signals; 0 or errno.

@@ -83,6 +83,8 @@ public struct EnforcementStatus: Equatable, Sendable {
     public var failedStep: Int32 = 0
     /// 0: listener loaded; else its errno; -1: no filter asked.
     public var listenerErrno: Int32 = -1
+    /// The listener's descriptor number in the reporting process (ww takes it with pidfd_getfd); -1: none.
+    public var listenerFD: Int32 = -1
 
     public init() {}
 
@@ -91,6 +93,7 @@ public struct EnforcementStatus: Equatable, Sendable {
         w.u32(UInt32(bitPattern: landlockABI)); w.u64(landlockHandled); w.u64(landlockScopes); w.u32(landlockFlags)
         w.u32(UInt32(bitPattern: rulesAdded)); w.u32(UInt32(bitPattern: rulesMissing))
         w.u32(UInt32(bitPattern: landlockErrno)); w.u32(UInt32(bitPattern: failedStep)); w.u32(UInt32(bitPattern: listenerErrno))
+        w.u32(UInt32(bitPattern: listenerFD))
         return w.data
     }
 
@@ -98,7 +101,8 @@ public struct EnforcementStatus: Equatable, Sendable {
         var r = WireReader(data)
         var s = EnforcementStatus()
         guard let abi = r.u32(), let h = r.u64(), let sc = r.u64(), let f = r.u32(), let a = r.u32(), let m = r.u32(),
-              let e = r.u32(), let st = r.u32(), let l = r.u32(), r.atEnd else { return nil }
+              let e = r.u32(), let st = r.u32(), let l = r.u32(), let fd = r.u32(), r.atEnd else { return nil }
+        s.listenerFD = Int32(bitPattern: fd)
         s.landlockABI = Int32(bitPattern: abi); s.landlockHandled = h; s.landlockScopes = sc; s.landlockFlags = f
         s.rulesAdded = Int32(bitPattern: a); s.rulesMissing = Int32(bitPattern: m)
         s.landlockErrno = Int32(bitPattern: e); s.failedStep = Int32(bitPattern: st); s.listenerErrno = Int32(bitPattern: l)
