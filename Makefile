@@ -79,6 +79,7 @@ man:
 bench: release
 	sh bench/start.sh .build/release/ww
 	sh bench/kernel.sh .build/release/ww
+	sh bench/network.sh .build/release/ww
 
 clean:
 	rm -rf .build .build-* demo/out

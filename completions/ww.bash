@@ -187,7 +187,7 @@ _ww() {
 _ww_run() {
     repeating_flags=()
     non_repeating_flags=(--verbose --quiet --dry-run --version -h --help)
-    repeating_options=(--ro --rw --hide)
+    repeating_options=(--allow-domain --ro --rw --hide)
     non_repeating_options=(-p --profile --network --home --log)
     __ww_offer_flags_options -1
 
@@ -197,6 +197,9 @@ _ww_run() {
         return
         ;;
     '--network')
+        return
+        ;;
+    '--allow-domain')
         return
         ;;
     '--home')
@@ -220,7 +223,7 @@ _ww_run() {
 _ww_plan() {
     repeating_flags=()
     non_repeating_flags=(--verbose --quiet --json --version -h --help)
-    repeating_options=(--ro --rw --hide)
+    repeating_options=(--allow-domain --ro --rw --hide)
     non_repeating_options=(-p --profile --network --home --log)
     __ww_offer_flags_options -1
 
@@ -230,6 +233,9 @@ _ww_plan() {
         return
         ;;
     '--network')
+        return
+        ;;
+    '--allow-domain')
         return
         ;;
     '--home')

@@ -371,6 +371,47 @@ final class NetworkTests: XCTestCase {
         XCTAssertTrue(ok.stdout.contains("hello from the host origin"), ok.output)
     }
 
+    // MARK: Wine
+
+    /// `Tests/probes/fetch.c` built with mingw: WinHTTP and WinINet, as Windows games and launchers use them.
+    func fetchProbe() throws -> String {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/wine") else { throw XCTSkip("wine is not installed (make deps)") }
+        let dir = sb.root + "/fetch"
+        let exe = dir + "/fetch.exe"
+        if !FileManager.default.fileExists(atPath: exe) {
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            let r = try Sandbox.run("/usr/bin/env", ["x86_64-w64-mingw32-gcc", "-O1", "-o", exe, Sandbox.packageRoot + "/Tests/probes/fetch.c", "-lwinhttp", "-lwininet"])
+            guard r.status == 0 else { throw XCTSkip("cannot build Tests/probes/fetch.c (install gcc-mingw-w64-x86-64): \(r.output)") }
+            _ = try Sandbox.run("/bin/chmod", ["-R", "a+rX", dir])
+        }
+        return exe
+    }
+
+    func testWindowsProgramsFetchAnAllowedURLThroughTheProxyUnderWine() throws {
+        let p = try peers()
+        let exe = try fetchProbe()
+        let home = try sb.makeHome()
+        let log = sb.logPath()
+        let url = "http://allowed.ww.test:\(p.httpPort)/ok.txt"
+        let script = """
+            export WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml=;winemenubuilder.exe=d"
+            wine \(exe) winhttp \(url)
+            wine \(exe) wininet \(url)
+            wine \(exe) winhttp http://denied.ww.test:\(p.httpPort)/ok.txt
+            wineserver -w
+            """
+        let r = try sb.ww(["--log", log, "-p", try proxyProfile(p), "--ro", (exe as NSString).deletingLastPathComponent, "--", "/bin/sh", "-c", script],
+                          home: home, timeout: 240)
+        let lines = r.stdout.split(whereSeparator: { $0.isNewline }).filter { $0.contains("status=") || $0.contains("error=") }
+        XCTAssertEqual(lines.count, 3, r.output)
+        XCTAssertTrue(lines.count >= 2 && lines[0].contains("status=200") && lines[0].contains("hello from the host origin"), "WinHTTP: \(r.output)")
+        XCTAssertTrue(lines.count >= 2 && lines[1].contains("status=200"), "WinINet: \(r.output)")
+        XCTAssertTrue(lines.count >= 3 && lines[2].contains("status=403"), "a refused name: \(r.output)")
+        let events = sb.events(log)
+        XCTAssertGreaterThanOrEqual(kinds(events, "proxy_allow").filter { $0["host"] as? String == "allowed.ww.test" }.count, 2)
+        XCTAssertTrue(kinds(events, "proxy_deny").contains { $0["host"] as? String == "denied.ww.test" })
+    }
+
     // MARK: inbound
 
     func testInboundReachesOnlyTheListedPort() throws {
