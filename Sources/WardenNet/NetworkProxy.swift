@@ -27,6 +27,9 @@ public final class NetworkServices: @unchecked Sendable {
             limit.rlim_cur = limit.rlim_max
             _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
         }
+        // A client that connects and never asks is dropped (and recorded) after this long;
+        // WW_TEST_PROXY_IDLE_SECONDS shortens it for the tests.
+        let idle = Int64(getenv("WW_TEST_PROXY_IDLE_SECONDS").flatMap { Int(String(cString: $0)) } ?? 30)
         let services = NetworkServices(group: MultiThreadedEventLoopGroup(numberOfThreads: 1))
         do {
             if plan.mode == .proxy {
@@ -38,7 +41,7 @@ public final class NetworkServices: @unchecked Sendable {
                     .childChannelInitializer { channel in
                         channel.eventLoop.makeCompletedFuture {
                             let sync = channel.pipeline.syncOperations
-                            try sync.addHandler(IdleStateHandler(readTimeout: .seconds(30)))
+                            try sync.addHandler(IdleStateHandler(readTimeout: .seconds(idle)))
                             try sync.addHandler(HTTPResponseEncoder(), name: "http-encoder")
                             try sync.addHandler(ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .forwardBytes)), name: "http-decoder")
                             try sync.addHandler(HTTPProxyHandler(context), name: "http-proxy")
@@ -49,7 +52,7 @@ public final class NetworkServices: @unchecked Sendable {
                     .childChannelInitializer { channel in
                         channel.eventLoop.makeCompletedFuture {
                             let sync = channel.pipeline.syncOperations
-                            try sync.addHandler(IdleStateHandler(readTimeout: .seconds(30)))
+                            try sync.addHandler(IdleStateHandler(readTimeout: .seconds(idle)))
                             try sync.addHandler(SOCKSServerHandshakeHandler(), name: "socks-handshake")
                             try sync.addHandler(SOCKSProxyHandler(context), name: "socks-proxy")
                         }
@@ -239,7 +242,7 @@ final class HTTPProxyHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if event is IdleStateHandler.IdleStateEvent, case .waitingForHead = state {
-            shared.garbage(via: "http", "no request within 30 s")
+            shared.garbage(via: "http", "no request in time")
             context.close(promise: nil)
         } else {
             context.fireUserInboundEventTriggered(event)
@@ -479,7 +482,7 @@ final class SOCKSProxyHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if event is IdleStateHandler.IdleStateEvent, !started {
-            shared.garbage(via: "socks5", "no request within 30 s")
+            shared.garbage(via: "socks5", "no request in time")
             context.close(promise: nil)
         } else { context.fireUserInboundEventTriggered(event) }
     }
@@ -554,7 +557,12 @@ final class GlueHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) { partner?.partnerWrite(data) }
-    func channelReadComplete(context: ChannelHandlerContext) { partner?.partnerFlush() }
+    /// Both sides may run without autoRead: the next read is asked for here, once the partner can
+    /// take more (else when it becomes writable again).
+    func channelReadComplete(context: ChannelHandlerContext) {
+        partner?.partnerFlush()
+        if partner?.partnerWritable ?? false { context.read() } else { pendingRead = true }
+    }
     func channelInactive(context: ChannelHandlerContext) { partner?.partnerClose() }
 
     /// One side finished sending (half-close): the other side's output is closed too, and the

@@ -23,6 +23,8 @@ final class NetworkTests: XCTestCase {
             dir = Sandbox.shared.root + "/www"
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
             try "hello from the host origin\n".write(toFile: dir + "/ok.txt", atomically: true, encoding: .utf8)
+            // Large enough that a tunnel must read many times and wait for the slower side.
+            try Data(repeating: 0x5a, count: 32 << 20).write(to: URL(fileURLWithPath: dir + "/big.bin"))
             _ = try Sandbox.run("/bin/chmod", ["-R", "a+rX", dir])
             try start("/usr/bin/python3", ["-m", "http.server", String(httpPort), "--bind", "127.0.0.1", "--directory", dir])
             try start("/usr/sbin/dnsmasq", ["--no-daemon", "--port=\(dnsPort)", "--listen-address=127.0.0.1", "--bind-interfaces",
@@ -125,6 +127,9 @@ final class NetworkTests: XCTestCase {
             echo "http: $(curl -sS -m 5 \(url))"
             echo "socks: $(curl -sS -m 5 -x socks5h://127.0.0.1:1080 \(url))"
             echo "connect: $(curl -sS -m 5 -p \(url))"
+            echo "tunnel bytes: $(curl -sS -m 30 -p http://allowed.ww.test:\(p.httpPort)/big.bin | wc -c)"
+            echo "forward bytes: $(curl -sS -m 30 http://allowed.ww.test:\(p.httpPort)/big.bin | wc -c)"
+            echo "socks bytes: $(curl -sS -m 30 -x socks5h://127.0.0.1:1080 http://allowed.ww.test:\(p.httpPort)/big.bin | wc -c)"
             curl -s -m 5 -o /dev/null -w 'denied=%{http_code}\\n' http://denied.ww.test:\(p.httpPort)/ok.txt
             curl -s -m 5 --noproxy '' -o /dev/null -w 'literal=%{http_code}\\n' http://127.0.0.1:\(p.httpPort)/ok.txt
             curl -s -m 5 --noproxy '' -x socks5h://127.0.0.1:1080 -o /dev/null http://127.0.0.1:\(p.httpPort)/ok.txt; echo socks_literal=$?
@@ -137,6 +142,9 @@ final class NetworkTests: XCTestCase {
         XCTAssertTrue(r.stdout.contains("http: hello from the host origin"), r.output)
         XCTAssertTrue(r.stdout.contains("socks: hello from the host origin"), r.output)
         XCTAssertTrue(r.stdout.contains("connect: hello from the host origin"), "CONNECT tunnel: \(r.output)")
+        for path in ["tunnel", "forward", "socks"] {
+            XCTAssertTrue(r.stdout.contains("\(path) bytes: \(32 << 20)"), "32 MiB through the \(path) path: \(r.output)")
+        }
         XCTAssertTrue(r.stdout.contains("denied=403"), r.output)
         XCTAssertTrue(r.stdout.contains("literal=403"), r.output)
         XCTAssertFalse(r.stdout.contains("socks_literal=0"), r.output)
@@ -214,6 +222,21 @@ final class NetworkTests: XCTestCase {
         XCTAssertTrue(kinds(events, "proxy_garbage").contains { $0["via"] as? String == "http" }, "\(events)")
         XCTAssertTrue(kinds(events, "proxy_garbage").contains { $0["via"] as? String == "socks5" }, "\(events)")
         XCTAssertFalse(kinds(events, "dns_malformed").isEmpty, "\(events)")
+    }
+
+    func testAClientThatNeverSpeaksIsDroppedAndRecorded() throws {
+        let p = try peers()
+        let home = try sb.makeHome()
+        let log = sb.logPath()
+        let script = """
+            timeout 10 socat -u TCP4:127.0.0.1:3128 STDOUT >/dev/null & silent=$!
+            sleep 3
+            echo "meanwhile: $(curl -sS -m 5 http://allowed.ww.test:\(p.httpPort)/ok.txt)"
+            wait $silent
+            """
+        let r = try sb.ww(["--log", log, "-p", try proxyProfile(p), "--", "/bin/sh", "-c", script], home: home, env: ["WW_TEST_PROXY_IDLE_SECONDS": "1"])
+        XCTAssertTrue(r.stdout.contains("meanwhile: hello from the host origin"), r.output)
+        XCTAssertTrue(kinds(sb.events(log), "proxy_garbage").contains { $0["error"] as? String == "no request in time" }, r.output)
     }
 
     func testTenThousandConnectionsAtOnceDoNotStopTheProxy() throws {
