@@ -224,6 +224,59 @@ final class NetworkTests: XCTestCase {
         XCTAssertFalse(kinds(events, "dns_malformed").isEmpty, "\(events)")
     }
 
+    func testAllowedTrafficGoesThroughTheUpstreamProxy() throws {
+        let p = try peers()
+        // A CONNECT-only proxy on the host that logs each request line and maps the test names to 127.0.0.1.
+        let port = p.httpPort + 7
+        let logFile = sb.root + "/upstream-\(UUID().uuidString).log"
+        let script = sb.root + "/upstream.py"
+        try """
+            import socket, sys, threading
+            port, log = int(sys.argv[1]), sys.argv[2]
+            def pipe(a, b):
+                try:
+                    while True:
+                        d = a.recv(65536)
+                        if not d: break
+                        b.sendall(d)
+                except OSError: pass
+                finally:
+                    try: b.shutdown(socket.SHUT_WR)
+                    except OSError: pass
+            def serve(c):
+                head = b""
+                while b"\\r\\n\\r\\n" not in head:
+                    d = c.recv(4096)
+                    if not d: return
+                    head += d
+                line = head.split(b"\\r\\n")[0].decode()
+                open(log, "a").write(line + "\\n")
+                host, _, tport = line.split()[1].rpartition(":")
+                o = socket.create_connection(("127.0.0.1" if host.endswith("ww.test") else host, int(tport)))
+                c.sendall(b"HTTP/1.1 200 Connection established\\r\\n\\r\\n")
+                threading.Thread(target=pipe, args=(o, c), daemon=True).start()
+                pipe(c, o)
+            s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            s.bind(("127.0.0.1", port)); s.listen(16)
+            while True:
+                c, _ = s.accept(); threading.Thread(target=serve, args=(c,), daemon=True).start()
+            """.write(toFile: script, atomically: true, encoding: .utf8)
+        let pid = try Self.background("/usr/bin/python3", [script, String(port), logFile])
+        defer { kill(pid, SIGTERM); var s: Int32 = 0; waitpid(pid, &s, 0) }
+        usleep(500_000)
+        let home = try sb.makeHome()
+        let profilePath = try profile("""
+            mode = "proxy"
+            allow_domains = ["*.ww.test"]
+            upstream_proxy = "127.0.0.1:\(port)"
+            """)
+        // The name is known only to the upstream proxy's map: the fetch works only through it.
+        let r = try run("curl -sS -m 10 http://only-upstream.ww.test:\(p.httpPort)/ok.txt", ["-p", profilePath], home: home, log: sb.logPath())
+        XCTAssertTrue(r.stdout.contains("hello from the host origin"), r.output)
+        let lines = (try? String(contentsOfFile: logFile, encoding: .utf8)) ?? ""
+        XCTAssertTrue(lines.contains("CONNECT only-upstream.ww.test:\(p.httpPort)"), "the upstream proxy saw: \(lines)")
+    }
+
     func testAClientThatNeverSpeaksIsDroppedAndRecorded() throws {
         let p = try peers()
         let home = try sb.makeHome()
