@@ -415,3 +415,64 @@ int ww_socket_kind(pid_t pid, int fd, int *type, int *protocol) {
     close(copy);
     return 0;
 }
+
+// Socket inodes of process `pid` ("socket:[N]" links under /proc/PID/fd); count, at most `max`.
+static int ww_socket_inodes(pid_t pid, unsigned long *out, int max) {
+    char dir[64];
+    snprintf(dir, sizeof dir, "/proc/%d/fd", (int)pid);
+    DIR *d = opendir(dir);
+    if (!d) return 0;
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) && n < max) {
+        char path[128], link[64];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        ssize_t l = readlink(path, link, sizeof link - 1);
+        if (l <= 0) continue;
+        link[l] = 0;
+        unsigned long inode;
+        if (sscanf(link, "socket:[%lu]", &inode) == 1) out[n++] = inode;
+    }
+    closedir(d);
+    return n;
+}
+
+// The process among `candidates` that owns the TCP client socket connected to `server_pid`'s
+// accepted socket on local port `port` (a bridge's fork serving one game connection), read from
+// /proc/SERVER/net/tcp (the sandbox's network namespace). Its pid, or 0 when not found.
+pid_t ww_tcp_client_of(pid_t server_pid, int port, const pid_t *candidates, int ncandidates) {
+    unsigned long mine[64];
+    int nmine = ww_socket_inodes(server_pid, mine, 64);
+    if (nmine == 0) return 0;
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/net/tcp", (int)server_pid);
+    FILE *f = fopen(path, "re");
+    if (!f) return 0;
+    char line[512];
+    unsigned lport, rport, clientPort = 0;
+    unsigned long inode, clientInode = 0;
+    char st[8];
+    long start = ftell(f);
+    for (int pass = 0; pass < 2; pass++) {
+        fseek(f, start, SEEK_SET);
+        if (!fgets(line, sizeof line, f)) break;   // header
+        while (fgets(line, sizeof line, f)) {
+            unsigned a, b;
+            if (sscanf(line, " %*d: %x:%x %x:%x %7s %*s %*s %*s %*s %*s %lu", &a, &lport, &b, &rport, st, &inode) != 6) continue;
+            if (pass == 0 && (int)lport == port) {
+                for (int i = 0; i < nmine; i++) if (mine[i] == inode) clientPort = rport;
+            } else if (pass == 1 && clientPort && lport == clientPort && (int)rport == port) {
+                clientInode = inode;
+            }
+        }
+        if (pass == 0 && !clientPort) break;
+    }
+    fclose(f);
+    if (!clientInode) return 0;
+    unsigned long theirs[256];
+    for (int c = 0; c < ncandidates; c++) {
+        int n = ww_socket_inodes(candidates[c], theirs, 256);
+        for (int i = 0; i < n; i++) if (theirs[i] == clientInode) return candidates[c];
+    }
+    return 0;
+}

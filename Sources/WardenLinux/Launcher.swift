@@ -15,7 +15,7 @@ public struct Launcher {
     public var quiet = false
     /// Starts the host side of the network (proxy, DNS relay, inbound listeners) and returns how to
     /// stop it; set by the ww target (WardenNet), nil in tests of the launcher alone.
-    public var startNetwork: ((NetworkPlan, AuditTrail?) throws -> (() -> Void)?)?
+    public var startNetwork: ((NetworkPlan, AuditTrail?) throws -> SessionNetwork?)?
 
     public init(plan: SandboxPlan, bwrapPath: String, trail: AuditTrail? = nil) {
         self.plan = plan
@@ -84,8 +84,8 @@ public struct Launcher {
 
         // The proxy's sockets exist (and inbound ports are bound) before anything of the game runs.
         // Its threads start after the signals are blocked, so SIGCHLD and the rest reach the signalfd.
-        let stopNetwork = try startNetwork?(plan.net, trail) ?? nil
-        defer { stopNetwork?() }
+        let network = try startNetwork?(plan.net, trail) ?? nil
+        defer { network?.stop() }
 
         // bwrap ignores terminal signals so Ctrl-C reaches the game (same process group) instead of
         // killing bwrap; the helper restores default dispositions before exec.
@@ -103,13 +103,13 @@ public struct Launcher {
         var landlock = plan.landlock
         landlock.rules.removeAll { landlockOmit.contains($0.path) }
         let instructions = HelperInstructions(command: plan.command, landlock: landlock, notificationFilter: notification, bridges: plan.net.bridges)
-        let status = supervise(bwrapPID: pid, control: control, signals: signals, instructions: instructions)
+        let status = supervise(bwrapPID: pid, control: control, signals: signals, instructions: instructions, network: network)
         trail?.record("session_end", [("exit_status", .int(Int64(status)))])
         if let t = trail, !quiet { report(t.summary(exitStatus: status)) }
         return status
     }
 
-    func supervise(bwrapPID: pid_t, control: Int32, signals: Int32, instructions: HelperInstructions) -> Int32 {
+    func supervise(bwrapPID: pid_t, control: Int32, signals: Int32, instructions: HelperInstructions, network: SessionNetwork? = nil) -> Int32 {
         var helperStarted = false
         var helperPID: pid_t = 0
         var execErrno: Int32?
@@ -185,6 +185,7 @@ public struct Launcher {
                 case .hello?:
                     helperStarted = true
                     helperPID = sender
+                    network?.helperStarted(sender)
                     if sender > 0 { gamePIDFD = ww_pidfd_open(sender) }
                     let msg = [Tag.run.rawValue] + instructions.encoded()
                     if send(control, msg, msg.count, Int32(MSG_NOSIGNAL)) != msg.count {
@@ -348,4 +349,11 @@ enum SessionFolder {
             if kill(pid, 0) != 0 && errno == ESRCH { remove(dir) }
         }
     }
+}
+
+/// The host side of a session's network (WardenNet), as the launcher sees it.
+public protocol SessionNetwork: AnyObject {
+    /// The inner helper's host pid: the sandbox's processes are its descendants.
+    func helperStarted(_ pid: pid_t)
+    func stop()
 }

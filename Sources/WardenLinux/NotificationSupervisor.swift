@@ -395,7 +395,7 @@ public final class NotificationSupervisor {
 
     /// The process and its ancestors up to (not including) the inner helper: pid and name each.
     /// Parsed from the bytes of /proc/PID/stat: "pid (name) state ppid …", the name may hold spaces or ")".
-    static func chain(_ pid: pid_t, stopAt helper: pid_t) -> [AuditEvent.ProcessLink] {
+    public static func chain(_ pid: pid_t, stopAt helper: pid_t) -> [AuditEvent.ProcessLink] {
         var out: [AuditEvent.ProcessLink] = []
         var current = pid
         var buf = [UInt8](repeating: 0, count: 512)

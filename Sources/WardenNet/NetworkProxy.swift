@@ -1,4 +1,6 @@
+import CLinux
 import Glibc
+import Synchronization
 import NIOCore
 import NIOPosix
 import NIOHTTP1
@@ -10,10 +12,13 @@ import WardenLinux
 /// and plain requests) and a SOCKS5 proxy on unix sockets the in-sandbox socat bridges connect to,
 /// and the DNS relay; for inbound ports, host listeners that reach the game's port through the
 /// inbound bridges. Every decision is recorded. One event-loop thread; the relay has its own.
-public final class NetworkServices: @unchecked Sendable {
+public final class NetworkServices: SessionNetwork, @unchecked Sendable {
     let group: MultiThreadedEventLoopGroup
     var channels: [Channel] = []
     var dns: DNSRelay?
+    let clients = ClientFinder()
+
+    public func helperStarted(_ pid: pid_t) { clients.helper.withLock { $0 = pid } }
 
     init(group: MultiThreadedEventLoopGroup) { self.group = group }
 
@@ -36,6 +41,7 @@ public final class NetworkServices: @unchecked Sendable {
                 let policy = plan.policy.compiled()
                 let upstream = plan.upstreamProxy.flatMap { NetworkEndpoint.parse($0, defaultPort: nil) }
                 let context = ProxyContext(policy: policy, trail: trail, upstreamProxy: upstream)
+                context.clients = services.clients
                 if let configured = plan.upstreamDNS { context.nameServer = try DNSRelay.upstream(configured) }
                 let http = try ServerBootstrap(group: services.group)
                     .childChannelInitializer { channel in
@@ -105,6 +111,7 @@ final class ProxyContext: @unchecked Sendable {
     let upstreamProxy: NetworkEndpoint?
     /// `upstream_dns`: names are looked up there (nil: the host's resolver).
     var nameServer: SocketAddressBytes?
+    var clients: ClientFinder?
 
     init(policy: NetworkPolicy.Compiled, trail: AuditTrail?, upstreamProxy: NetworkEndpoint?) {
         self.policy = policy
@@ -112,10 +119,11 @@ final class ProxyContext: @unchecked Sendable {
         self.upstreamProxy = upstreamProxy
     }
 
-    /// Decides and records one request.
-    func decide(host: String, port: Int, via: String) -> NetworkDecision {
+    /// Decides and records one request, with the game process that made it when it can be found.
+    func decide(host: String, port: Int, via: String, channel: Channel) -> NetworkDecision {
         let d = policy.decide(host: host)
-        trail?.record(d.allowed ? "proxy_allow" : "proxy_deny", [
+        let client = clients?.client(of: channel, port: via == "socks5" ? NetworkPlan.socksPort : NetworkPlan.httpProxyPort)
+        trail?.record(d.allowed ? "proxy_allow" : "proxy_deny", pid: client?.pid, chain: client?.chain ?? [], [
             ("host", .string(host)), ("port", .int(Int64(port))), ("via", .string(via)), ("rule", .string(d.rule)),
         ])
         return d
@@ -265,7 +273,7 @@ final class HTTPProxyHandler: ChannelInboundHandler, RemovableChannelHandler {
             shared.garbage(via: "http-connect", "CONNECT to \(head.uri), not host:port")
             return respond(context: context, .badRequest, "ww: CONNECT needs host:port\n")
         }
-        let decision = shared.decide(host: target.host, port: port, via: "http-connect")
+        let decision = shared.decide(host: target.host, port: port, via: "http-connect", channel: context.channel)
         guard decision.allowed else {
             return respond(context: context, .forbidden, "ww: \(target.host) is refused by this game's network policy (\(decision.rule))\n")
         }
@@ -300,7 +308,7 @@ final class HTTPProxyHandler: ChannelInboundHandler, RemovableChannelHandler {
             shared.garbage(via: "http", "\(head.method) \(head.uri.prefix(200)): not an absolute http:// URL")
             return respond(context: context, .badRequest, "ww: this proxy takes absolute http:// URLs (or CONNECT)\n")
         }
-        let decision = shared.decide(host: url.host, port: url.port, via: "http")
+        let decision = shared.decide(host: url.host, port: url.port, via: "http", channel: context.channel)
         guard decision.allowed else {
             return respond(context: context, .forbidden, "ww: \(url.host) is refused by this game's network policy (\(decision.rule))\n")
         }
@@ -437,7 +445,7 @@ final class SOCKSProxyHandler: ChannelInboundHandler, RemovableChannelHandler {
                 shared.garbage(via: "socks5", "command \(request.command.value) (only CONNECT is served)")
                 return reply(context, .commandUnsupported)
             }
-            let decision = shared.decide(host: host, port: port, via: "socks5")
+            let decision = shared.decide(host: host, port: port, via: "socks5", channel: context.channel)
             guard decision.allowed else { return reply(context, .notAllowed) }
             shared.connect(host: host, port: port, on: context.eventLoop).whenComplete { result in
                 switch result {
@@ -580,5 +588,34 @@ final class GlueHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     func read(context: ChannelHandlerContext) {
         if partner?.partnerWritable ?? false { context.read() } else { pendingRead = true }
+    }
+}
+
+/// Which game process a proxy connection came from: the bridge's fork serving it is the unix
+/// peer (SO_PEERCRED); its TCP peer inside the sandbox is the game's socket, found in
+/// /proc/BRIDGE/net/tcp and then among the helper's descendants.
+/// `struct ucred` (pid, uid, gid), which Glibc's module does not export.
+struct PeerCredentials: Sendable {
+    var pid: Int32 = 0
+    var uid: UInt32 = 0
+    var gid: UInt32 = 0
+}
+
+final class ClientFinder: @unchecked Sendable {
+    let helper = Mutex<pid_t>(0)
+
+    func client(of channel: Channel, port: Int) -> (pid: pid_t, chain: [AuditEvent.ProcessLink])? {
+        let root = helper.withLock { $0 }
+        guard root > 0, let provider = channel as? SocketOptionProvider else { return nil }
+        // On the channel's own event loop the option is read at once: the future is already complete.
+        let future: EventLoopFuture<PeerCredentials> = provider.unsafeGetSocketOption(level: SocketOptionLevel(SOL_SOCKET), name: SocketOptionName(SO_PEERCRED))
+        var got: PeerCredentials?
+        future.whenSuccess { got = $0 }
+        guard let cred = got, cred.pid > 0 else { return nil }
+        var candidates = [pid_t](repeating: 0, count: 4096)
+        let n = Int(ww_list_descendants(root, &candidates, Int32(candidates.count)))
+        let pid = ww_tcp_client_of(cred.pid, Int32(port), candidates, Int32(min(n, candidates.count)))
+        guard pid > 0 else { return nil }
+        return (pid, NotificationSupervisor.chain(pid, stopAt: root))
     }
 }

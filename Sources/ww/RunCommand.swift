@@ -71,7 +71,7 @@ struct GameLaunch {
             let trail = try AuditTrail(path: logPath, session: session, game: prepared.plan.game.id)
             var launcher = Launcher(plan: prepared.plan, bwrapPath: bwrap, trail: trail)
             launcher.quiet = quiet
-            launcher.startNetwork = { net, trail in try NetworkServices.start(net, trail: trail).map { services in { services.stop() } } }
+            launcher.startNetwork = { net, trail in try NetworkServices.start(net, trail: trail) }
             if let omit = prep.environment["WW_TEST_LANDLOCK_OMIT"] { launcher.landlockOmit = Set(omit.split(separator: ":").map(String.init)) }
             exit(try launcher.run())
         } catch {

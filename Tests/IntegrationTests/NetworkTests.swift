@@ -156,6 +156,8 @@ final class NetworkTests: XCTestCase {
         let allowed = kinds(events, "proxy_allow")
         XCTAssertEqual(Set(allowed.compactMap { $0["via"] as? String }), ["http", "socks5", "http-connect"], "\(allowed)")
         XCTAssertTrue(allowed.allSatisfy { $0["host"] as? String == "allowed.ww.test" && $0["port"] as? Int == p.httpPort })
+        // Each decision names the game process that asked (found behind the bridge), with its parent chain.
+        XCTAssertTrue(allowed.allSatisfy { $0["pid"] is Int && ($0["chain"] as? [[String: Any]])?.first?["name"] as? String == "curl" }, "\(allowed)")
         let denied = kinds(events, "proxy_deny")
         XCTAssertTrue(denied.contains { $0["host"] as? String == "denied.ww.test" && $0["rule"] as? String == "deny_domains denied.ww.test" }, "\(denied)")
         XCTAssertTrue(denied.contains { $0["host"] as? String == "127.0.0.1" && $0["via"] as? String == "http" && ($0["rule"] as? String ?? "").contains("literal address") }, "\(denied)")

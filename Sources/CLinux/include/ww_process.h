@@ -95,3 +95,6 @@ int ww_drop_capabilities(void);
 int ww_bind_unix(int fd, const char *path);
 // SO_TYPE and SO_PROTOCOL of another process's descriptor (pidfd_getfd); 0 or errno.
 int ww_socket_kind(pid_t pid, int fd, int *type, int *protocol);
+// The process among `candidates` holding the TCP client end of `server_pid`'s accepted connection on
+// local port `port` (read from /proc/SERVER/net/tcp); 0 when not found.
+pid_t ww_tcp_client_of(pid_t server_pid, int port, const pid_t *candidates, int ncandidates);
