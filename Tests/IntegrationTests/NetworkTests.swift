@@ -51,7 +51,7 @@ final class NetworkTests: XCTestCase {
             throw XCTSkip("a test peer did not start")
         }
 
-        deinit { for p in pids { kill(p, SIGTERM); var s: Int32 = 0; waitpid(p, &s, 0) } }
+        deinit { for p in pids { kill(p, SIGTERM) } }
     }
 
     /// A long-running host process with nothing of the test inherited (Foundation's Process waits on
@@ -72,6 +72,15 @@ final class NetworkTests: XCTestCase {
 
     static var peersResult: Result<Peers, Error> = Result { try Peers() }
     func peers() throws -> Peers { try Self.peersResult.get() }
+    /// Host processes that live for the whole class (the observe-mode name server).
+    static var classProcesses: [Int32] = []
+
+    /// The peers stop with the class, not with the test process (they would outlive it).
+    override class func tearDown() {
+        if case .success(let p) = peersResult { for pid in p.pids { kill(pid, SIGTERM); var s: Int32 = 0; waitpid(pid, &s, 0) } }
+        for pid in classProcesses { kill(pid, SIGTERM); var s: Int32 = 0; waitpid(pid, &s, 0) }
+        super.tearDown()
+    }
 
     func profile(_ network: String) throws -> String {
         let path = sb.root + "/net-\(UUID().uuidString).toml"
@@ -354,6 +363,7 @@ final class NetworkTests: XCTestCase {
         let pid = try NetworkTests.background("/usr/sbin/dnsmasq", ["--no-daemon", "--port=53", "--listen-address=\(address)", "--bind-interfaces",
                                                                    "--no-resolv", "--no-hosts", "--conf-file=/dev/null",
                                                                    "--host-record=observed.ww.test,127.0.0.1"])
+        classProcesses.append(pid)
         for _ in 0..<50 {
             if (try? Sandbox.run("/usr/bin/dig", ["+short", "+time=1", "+tries=1", "@\(address)", "observed.ww.test"]))?.stdout.contains("127.0.0.1") == true { return address }
             usleep(100_000)
