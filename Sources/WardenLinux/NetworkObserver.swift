@@ -31,6 +31,8 @@ public final class NetworkObserver: @unchecked Sendable {
     /// Per process: the start of its current one-second window and the new connections in it.
     var windows: [pid_t: (start: UInt64, count: Int, refused: Int)] = [:]
     var refusedTotal: [pid_t: Int] = [:]
+    /// Refusals by the deny lists already recorded (process, address, port), with how many more followed.
+    var denied: [String: Int] = [:]
     /// (pid, fd) of sockets connected to port 53, with the server: what they send is a DNS question.
     var dnsSockets: [String: SocketAddress] = [:]
     /// Address text → the names it was an answer for (filled by the lookup threads).
@@ -98,6 +100,9 @@ public final class NetworkObserver: @unchecked Sendable {
         let decision = policy.decide(address: ip, port: port, names: known)
         let proto = Self.proto(pid: pid, fd: fd)
         if !decision.allowed {
+            // A game retrying a refused destination is recorded once; the retries are counted.
+            if let seen = denied[quickKey] { denied[quickKey] = seen + 1; return .refuse(isConnect ? ECONNREFUSED : EACCES) }
+            denied[quickKey] = 0
             trail?.record("net_denied", pid: pid, chain: chain(), [
                 ("protocol", .string(proto)), ("address", .string(text)), ("port", .int(Int64(port))),
                 ("names", .strings(known)), ("rule", .string(decision.rule)),
@@ -239,5 +244,10 @@ public final class NetworkObserver: @unchecked Sendable {
             trail?.record("rate_limited_total", pid: pid, [("refused", .int(Int64(n))), ("limit", .int(Int64(rateLimit)))])
         }
         refusedTotal = [:]
+        for (key, more) in denied.sorted(by: { $0.key < $1.key }) where more > 0 {
+            let parts = key.split(separator: " ")
+            trail?.record("net_denied_repeated", pid: pid_t(parts[0]), [("address", .string(String(parts[1]))), ("port", .int(Int64(parts[2]) ?? 0)), ("count", .int(Int64(more)))])
+        }
+        denied = [:]
     }
 }

@@ -449,11 +449,15 @@ final class NetworkTests: XCTestCase {
         let p = try peers()
         let home = try sb.makeHome()
         let log = sb.logPath()
-        let r = try run("curl -s -m 5 -o /dev/null http://127.0.0.1:\(p.httpPort)/ok.txt; echo curl=$?",
+        let r = try run("curl -s -m 5 -o /dev/null http://127.0.0.1:\(p.httpPort)/ok.txt; echo curl=$?; " +
+                        "python3 -c 'import socket\nfor i in range(50):\n  s = socket.socket()\n  try: s.connect((\"127.0.0.1\", \(p.httpPort)))\n  except OSError: pass\n  s.close()'",
                         ["-p", try profile("mode = \"observe\"\ndeny_destinations = [\"*:\(p.httpPort)\"]")], home: home, log: log)
         XCTAssertTrue(r.stdout.contains("curl=7"), r.output)
         let denied = kinds(sb.events(log), "net_denied")
         XCTAssertTrue(denied.contains { $0["port"] as? Int == p.httpPort && $0["rule"] as? String == "deny_destinations *:\(p.httpPort)" }, "\(denied)")
+        // A process retrying is recorded once, its retries counted at the end.
+        XCTAssertEqual(denied.count, 2, "one record for curl, one for the retrying process: \(denied)")
+        XCTAssertTrue(kinds(sb.events(log), "net_denied_repeated").contains { $0["count"] as? Int == 49 }, "\(sb.events(log))")
         // Control: without the rule the same request goes through.
         let ok = try run("curl -s -m 5 http://127.0.0.1:\(p.httpPort)/ok.txt", ["-p", try profile("mode = \"observe\"")], home: home, log: sb.logPath())
         XCTAssertTrue(ok.stdout.contains("hello from the host origin"), ok.output)
