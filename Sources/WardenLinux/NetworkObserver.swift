@@ -175,7 +175,7 @@ public final class NetworkObserver: @unchecked Sendable {
 
         func run() {
             defer { observer.lookupsRunning.withLock { $0 -= 1 } }
-            guard let answer = NetworkObserver.exchange(query, server: server, port: port), let m = try? DNSMessage.parse(answer) else {
+            guard let m = DNSExchange.udp(query, to: SocketAddressBytes(ip: server, port: port)) else {
                 observer.trail?.record("dns_answer", [("name", .string(name)), ("type", .string(DNSType.name(type))), ("rcode", .string("no answer")),
                                                       ("answers", .strings([])), ("by", .string("ww's own lookup (same question, same server)"))])
                 return
@@ -188,44 +188,12 @@ public final class NetworkObserver: @unchecked Sendable {
                 }
             }
             observer.names.withLock { map in for (address, n) in learned { map[address, default: []].insert(n) } }
-            let rcodes = [0: "NOERROR", 2: "SERVFAIL", 3: "NXDOMAIN", 5: "REFUSED"]
             observer.trail?.record("dns_answer", [
-                ("name", .string(name)), ("type", .string(DNSType.name(type))), ("rcode", .string(rcodes[Int(m.rcode)] ?? "RCODE\(m.rcode)")),
-                ("answers", .strings(m.answers.map { "\($0.name) \(DNSType.name($0.type)) \($0.data.text)" })),
+                ("name", .string(name)), ("type", .string(DNSType.name(type))), ("rcode", .string(DNSType.rcodeName(m.rcode))),
+                ("answers", .strings(m.answers.map(\.auditText))),
                 ("by", .string("ww's own lookup (same question, same server)")),
             ])
         }
-    }
-
-    /// One UDP question and answer (2 s).
-    static func exchange(_ query: [UInt8], server: IPAddress, port: Int) -> [UInt8]? {
-        let fd = socket(server.isV4 ? AF_INET : AF_INET6, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var tv = timeval(tv_sec: 2, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-        var storage = sockaddr_storage()
-        let len: Int
-        if server.isV4 {
-            len = MemoryLayout<sockaddr_in>.size
-            withUnsafeMutableBytes(of: &storage) { b in
-                b.storeBytes(of: UInt16(AF_INET), toByteOffset: 0, as: UInt16.self)
-                b.storeBytes(of: UInt16(port).bigEndian, toByteOffset: 2, as: UInt16.self)
-                for (i, x) in server.bytes.enumerated() { b[4 + i] = x }
-            }
-        } else {
-            len = MemoryLayout<sockaddr_in6>.size
-            withUnsafeMutableBytes(of: &storage) { b in
-                b.storeBytes(of: UInt16(AF_INET6), toByteOffset: 0, as: UInt16.self)
-                b.storeBytes(of: UInt16(port).bigEndian, toByteOffset: 2, as: UInt16.self)
-                for (i, x) in server.bytes.enumerated() { b[8 + i] = x }
-            }
-        }
-        let ok = withUnsafePointer(to: &storage) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(len)) } }
-        guard ok == 0, query.withUnsafeBytes({ send(fd, $0.baseAddress, $0.count, 0) }) == query.count else { return nil }
-        var buf = [UInt8](repeating: 0, count: 65536)
-        let n = recv(fd, &buf, buf.count, 0)
-        return n > 0 ? Array(buf[0..<n]) : nil
     }
 
     /// Every destination with its first and last sighting and count; refusals by the rate limit.

@@ -240,11 +240,10 @@ final class DNSRelay: @unchecked Sendable {
         do {
             let m = try DNSMessage.parse(answer)
             let q = m.questions.first
-            let rcodes = [0: "NOERROR", 1: "FORMERR", 2: "SERVFAIL", 3: "NXDOMAIN", 4: "NOTIMP", 5: "REFUSED"]
             trail?.record("dns_answer", [
                 ("name", .string(q?.name ?? question)), ("type", .string(q.map { DNSType.name($0.type) } ?? "?")),
-                ("rcode", .string(rcodes[Int(m.rcode)] ?? "RCODE\(m.rcode)")),
-                ("answers", .strings(m.answers.map { "\($0.name) \(DNSType.name($0.type)) \($0.data.text)" })),
+                ("rcode", .string(DNSType.rcodeName(m.rcode))),
+                ("answers", .strings(m.answers.map(\.auditText))),
                 ("by", .string("upstream")),
             ])
         } catch {
@@ -284,28 +283,5 @@ final class DNSRelay: @unchecked Sendable {
             q[0] = UInt8(p.originalID >> 8); q[1] = UInt8(p.originalID & 0xff)
             if let reply = DNSResponse.error(for: q, rcode: 2) { send(reply, to: p.client) }
         }
-    }
-}
-
-/// An IPv4/IPv6 socket address built from an `IPAddress`.
-struct SocketAddressBytes: Sendable {
-    var ip: IPAddress
-    var port: Int
-
-    var family: Int32 { ip.isV4 ? AF_INET : AF_INET6 }
-
-    func withSockaddr<R>(_ body: (UnsafePointer<sockaddr>, socklen_t) -> R) -> R {
-        if ip.isV4 {
-            var a = sockaddr_in()
-            a.sin_family = sa_family_t(AF_INET)
-            a.sin_port = in_port_t(UInt16(port).bigEndian)
-            withUnsafeMutableBytes(of: &a.sin_addr) { $0.copyBytes(from: ip.bytes) }
-            return withUnsafePointer(to: &a) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { body($0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-        }
-        var a = sockaddr_in6()
-        a.sin6_family = sa_family_t(AF_INET6)
-        a.sin6_port = in_port_t(UInt16(port).bigEndian)
-        withUnsafeMutableBytes(of: &a.sin6_addr) { $0.copyBytes(from: ip.bytes) }
-        return withUnsafePointer(to: &a) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { body($0, socklen_t(MemoryLayout<sockaddr_in6>.size)) } }
     }
 }

@@ -1,8 +1,8 @@
 import Dispatch
-import Glibc
 import NIOCore
 import NIOPosix
 import WardenCore
+import WardenLinux
 
 /// Names the proxy connects to are looked up at the same server the DNS relay uses
 /// (`upstream_dns`), so the game and its proxy agree on what a name is. Literal addresses pass as is.
@@ -33,32 +33,16 @@ final class UpstreamResolver: Resolver, @unchecked Sendable {
         return promise.futureResult
     }
 
-    /// One UDP exchange (2 s, one retry); the A or AAAA records of the answer, as text.
+    /// The A or AAAA records of the upstream's answer, as text (2 s, one retry).
     static func lookup(_ host: String, type: UInt16, server: SocketAddressBytes) -> [String] {
-        let id = UInt16.random(in: 1...UInt16.max)
-        guard let q = DNSQuery.build(id: id, name: host, type: type) else { return [] }
-        let fd = socket(server.family, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { return [] }
-        defer { close(fd) }
-        var tv = timeval(tv_sec: 2, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-        guard server.withSockaddr({ connect(fd, $0, $1) }) == 0 else { return [] }
-        var buf = [UInt8](repeating: 0, count: 4096)
-        for _ in 0..<2 {
-            _ = q.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
-            while true {
-                let n = recv(fd, &buf, buf.count, 0)
-                if n <= 0 { break }
-                guard let m = try? DNSMessage.parse(Array(buf[0..<n])), m.id == id, m.isResponse else { continue }
-                return m.answers.compactMap {
-                    switch $0.data {
-                    case .a(let t) where type == 1: return t
-                    case .aaaa(let t) where type == 28: return t
-                    default: return nil
-                    }
-                }
+        guard let q = DNSQuery.build(id: UInt16.random(in: 1...UInt16.max), name: host, type: type),
+              let m = DNSExchange.udp(q, to: server, attempts: 2) else { return [] }
+        return m.answers.compactMap {
+            switch $0.data {
+            case .a(let t) where type == 1: return t
+            case .aaaa(let t) where type == 28: return t
+            default: return nil
             }
         }
-        return []
     }
 }

@@ -522,4 +522,11 @@ final class DNSMessageTests: XCTestCase {
         }
         print("DNS fuzz (mutations) parsed of \(perFixture): " + summary.joined(separator: ", "))
     }
+
+    func testResponseCodesAndRecordsHaveOneAuditText() {
+        XCTAssertEqual((0...5).map { DNSType.rcodeName(UInt8($0)) }, ["NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED"])
+        XCTAssertEqual(DNSType.rcodeName(9), "RCODE9")
+        let mx = DNSRecord(name: "ww.test", type: DNSType.mx, klass: 1, ttl: 0, data: .mx(preference: 10, exchange: "mail.ww.test"))
+        XCTAssertEqual(mx.auditText, "ww.test MX 10 mail.ww.test")
+    }
 }

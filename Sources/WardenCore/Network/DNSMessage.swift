@@ -112,6 +112,19 @@ public enum DNSType {
     }
 }
 
+extension DNSType {
+    /// The response code as text: NOERROR, FORMERR, SERVFAIL, NXDOMAIN, NOTIMP, REFUSED, else RCODE<n>.
+    public static func rcodeName(_ rcode: UInt8) -> String {
+        let names = ["NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED"]
+        return Int(rcode) < names.count ? names[Int(rcode)] : "RCODE\(rcode)"
+    }
+}
+
+extension DNSRecord {
+    /// One record as the audit trail shows it: "name TYPE data".
+    public var auditText: String { "\(name) \(DNSType.name(type)) \(data.text)" }
+}
+
 extension DNSRecordData {
     /// One-line text for the audit trail: "93.184.216.34", "10 mail.example.com",
     /// "\"v=spf1 -all\" \"second\"", "0 5 5060 sip.example.com",
