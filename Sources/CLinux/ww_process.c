@@ -306,7 +306,24 @@ int ww_fork_exec_game_setup(const char *path, char *const argv[], const struct w
 int ww_set_nondumpable(void) { return prctl(PR_SET_DUMPABLE, 0, 0, 0, 0); }
 
 // A copy of descriptor `fd` of process `pid` (pidfd_getfd, close-on-exec), or -errno.
-static int ww_pidfd_any(pid_t pid);
+// pidfd_open of a process or, for a thread that is not the leader, of that thread (PIDFD_THREAD).
+static int ww_pidfd_any(pid_t pid) {
+    int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+    if (pidfd >= 0 || errno != EINVAL) return pidfd;
+    // A thread: the descriptors are its process's, found through Tgid.
+    char path[64], buf[512];
+    snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return -1;
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0) { errno = ESRCH; return -1; }
+    buf[n] = 0;
+    char *t = strstr(buf, "\nTgid:");
+    if (!t) { errno = ESRCH; return -1; }
+    pid_t tgid = (pid_t)strtol(t + 6, NULL, 10);
+    return (int)syscall(SYS_pidfd_open, tgid, 0);
+}
 
 int ww_take_fd(pid_t pid, int fd) {
     int pidfd = ww_pidfd_any(pid);
@@ -382,38 +399,16 @@ int ww_bind_unix(int fd, const char *path) {
 
 // The type and protocol of descriptor `fd` of process `pid` (a copy taken with pidfd_getfd, closed
 // again): 0, or an errno (the process is gone, the descriptor is not a socket, no ptrace access).
-// pidfd_open of a process or, for a thread that is not the leader, of that thread (PIDFD_THREAD).
-static int ww_pidfd_any(pid_t pid) {
-    int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-    if (pidfd >= 0 || errno != EINVAL) return pidfd;
-    // A thread: the descriptors are its process's, found through Tgid.
-    char path[64], buf[512];
-    snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return -1;
-    ssize_t n = read(fd, buf, sizeof buf - 1);
-    close(fd);
-    if (n <= 0) { errno = ESRCH; return -1; }
-    buf[n] = 0;
-    char *t = strstr(buf, "\nTgid:");
-    if (!t) { errno = ESRCH; return -1; }
-    pid_t tgid = (pid_t)strtol(t + 6, NULL, 10);
-    return (int)syscall(SYS_pidfd_open, tgid, 0);
-}
-
 int ww_socket_kind(pid_t pid, int fd, int *type, int *protocol) {
-    int pidfd = ww_pidfd_any(pid);
-    if (pidfd < 0) return errno;
-    int copy = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
-    int e = copy < 0 ? errno : 0;
-    close(pidfd);
-    if (copy < 0) return e;
+    int copy = ww_take_fd(pid, fd);
+    if (copy < 0) return -copy;
     socklen_t len = sizeof(int);
-    if (getsockopt(copy, SOL_SOCKET, SO_TYPE, type, &len) != 0) { e = errno; close(copy); return e; }
+    int e = 0;
+    if (getsockopt(copy, SOL_SOCKET, SO_TYPE, type, &len) != 0) e = errno;
     len = sizeof(int);
-    if (getsockopt(copy, SOL_SOCKET, SO_PROTOCOL, protocol, &len) != 0) *protocol = 0;
+    if (e == 0 && getsockopt(copy, SOL_SOCKET, SO_PROTOCOL, protocol, &len) != 0) *protocol = 0;
     close(copy);
-    return 0;
+    return e;
 }
 
 // Socket inodes of process `pid` ("socket:[N]" links under /proc/PID/fd); count, at most `max`.

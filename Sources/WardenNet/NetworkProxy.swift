@@ -43,27 +43,15 @@ public final class NetworkServices: SessionNetwork, @unchecked Sendable {
                 let context = ProxyContext(policy: policy, trail: trail, upstreamProxy: upstream)
                 context.clients = services.clients
                 if let configured = plan.upstreamDNS { context.nameServer = try DNSRelay.upstream(configured) }
-                let http = try ServerBootstrap(group: services.group)
-                    .childChannelInitializer { channel in
-                        channel.eventLoop.makeCompletedFuture {
-                            let sync = channel.pipeline.syncOperations
-                            try sync.addHandler(IdleStateHandler(readTimeout: .seconds(idle)))
-                            try sync.addHandler(HTTPResponseEncoder(), name: "http-encoder")
-                            try sync.addHandler(ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .forwardBytes)), name: "http-decoder")
-                            try sync.addHandler(HTTPProxyHandler(context), name: "http-proxy")
-                        }
-                    }
-                    .bind(unixDomainSocketPath: Paths.join(sockets, NetworkPlan.Socket.http), cleanupExistingSocketFile: true).wait()
-                let socks = try ServerBootstrap(group: services.group)
-                    .childChannelInitializer { channel in
-                        channel.eventLoop.makeCompletedFuture {
-                            let sync = channel.pipeline.syncOperations
-                            try sync.addHandler(IdleStateHandler(readTimeout: .seconds(idle)))
-                            try sync.addHandler(SOCKSServerHandshakeHandler(), name: "socks-handshake")
-                            try sync.addHandler(SOCKSProxyHandler(context), name: "socks-proxy")
-                        }
-                    }
-                    .bind(unixDomainSocketPath: Paths.join(sockets, NetworkPlan.Socket.socks), cleanupExistingSocketFile: true).wait()
+                let http = try services.listen(Paths.join(sockets, NetworkPlan.Socket.http), idleSeconds: idle) { sync in
+                    try sync.addHandler(HTTPResponseEncoder(), name: "http-encoder")
+                    try sync.addHandler(ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .forwardBytes)), name: "http-decoder")
+                    try sync.addHandler(HTTPProxyHandler(context), name: "http-proxy")
+                }
+                let socks = try services.listen(Paths.join(sockets, NetworkPlan.Socket.socks), idleSeconds: idle) { sync in
+                    try sync.addHandler(SOCKSServerHandshakeHandler(), name: "socks-handshake")
+                    try sync.addHandler(SOCKSProxyHandler(context), name: "socks-proxy")
+                }
                 services.channels += [http, socks]
                 services.dns = try DNSRelay.start(directory: sockets, policy: policy, upstream: try DNSRelay.upstream(plan.upstreamDNS), trail: trail)
             }
@@ -77,7 +65,7 @@ public final class NetworkServices: SessionNetwork, @unchecked Sendable {
                         .childChannelOption(.allowRemoteHalfClosure, value: true)
                         .childChannelInitializer { client in
                             client.eventLoop.makeCompletedFuture {
-                                try client.pipeline.syncOperations.addHandler(InboundBridgeHandler(target: target, port: port, trail: trail))
+                                try client.pipeline.syncOperations.addHandler(InboundBridgeHandler(target: target, port: port, trail: trail), name: "inbound")
                             }
                         }
                         .bind(host: "0.0.0.0", port: port).wait()
@@ -92,6 +80,19 @@ public final class NetworkServices: SessionNetwork, @unchecked Sendable {
             throw WardenError(.launch, "the network proxy cannot start: \(error)")
         }
         return services
+    }
+
+    /// A proxy listener on a unix socket: each connection gets an idle timeout, then `handlers`.
+    func listen(_ path: String, idleSeconds: Int64,
+                _ handlers: @escaping @Sendable (ChannelPipeline.SynchronousOperations) throws -> Void) throws -> Channel {
+        try ServerBootstrap(group: group)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: .seconds(idleSeconds)))
+                    try handlers(channel.pipeline.syncOperations)
+                }
+            }
+            .bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true).wait()
     }
 
     /// Closes every listener and connection and ends the relay and the event loop.
@@ -286,19 +287,7 @@ final class HTTPProxyHandler: ChannelInboundHandler, RemovableChannelHandler {
                 let ok = HTTPResponseHead(version: .http1_1, status: .custom(code: 200, reasonPhrase: "Connection Established"))
                 context.writeAndFlush(self.wrapOutboundOut(.head(ok)), promise: nil)
                 // The tunnel: HTTP handlers out, bytes both ways (anything the client sent early comes along).
-                let pipeline = context.pipeline
-                do {
-                    let (mine, theirs) = GlueHandler.pair()
-                    try peer.pipeline.syncOperations.addHandler(theirs)
-                    try pipeline.syncOperations.addHandler(mine)
-                    pipeline.removeHandler(name: "http-proxy", promise: nil)
-                    pipeline.removeHandler(name: "http-encoder", promise: nil)
-                    pipeline.removeHandler(name: "http-decoder", promise: nil)
-                    peer.read()
-                } catch {
-                    peer.close(promise: nil)
-                    context.close(promise: nil)
-                }
+                GlueHandler.join(context, to: peer, removing: ["http-proxy", "http-encoder", "http-decoder"])
             }
         }
     }
@@ -455,17 +444,7 @@ final class SOCKSProxyHandler: ChannelInboundHandler, RemovableChannelHandler {
                 case .success(let peer):
                     let bound = SOCKSAddress.address(try! NIOCore.SocketAddress(ipAddress: "0.0.0.0", port: 0))
                     context.writeAndFlush(self.wrapOutboundOut(.response(SOCKSResponse(reply: .succeeded, boundAddress: bound))), promise: nil)
-                    do {
-                        let (mine, theirs) = GlueHandler.pair()
-                        try peer.pipeline.syncOperations.addHandler(theirs)
-                        try context.pipeline.syncOperations.addHandler(mine)
-                        context.pipeline.removeHandler(name: "socks-proxy", promise: nil)
-                        context.pipeline.removeHandler(name: "socks-handshake", promise: nil)
-                        peer.read()
-                    } catch {
-                        peer.close(promise: nil)
-                        context.close(promise: nil)
-                    }
+                    GlueHandler.join(context, to: peer, removing: ["socks-proxy", "socks-handshake"])
                 }
             }
         }
@@ -519,17 +498,7 @@ final class InboundBridgeHandler: ChannelInboundHandler, RemovableChannelHandler
                 switch result {
                 case .failure: context.close(promise: nil)
                 case .success(let inner):
-                    do {
-                        let (mine, theirs) = GlueHandler.pair()
-                        try inner.pipeline.syncOperations.addHandler(theirs)
-                        try context.pipeline.syncOperations.addHandler(mine)
-                        context.pipeline.removeHandler(self, promise: nil)
-                        inner.read()
-                        context.read()
-                    } catch {
-                        inner.close(promise: nil)
-                        context.close(promise: nil)
-                    }
+                    GlueHandler.join(context, to: inner, removing: ["inbound"])
                 }
             }
     }
@@ -546,11 +515,25 @@ final class GlueHandler: ChannelDuplexHandler, RemovableChannelHandler {
     var context: ChannelHandlerContext?
     var pendingRead = false
 
-    static func pair() -> (GlueHandler, GlueHandler) {
-        let a = GlueHandler(), b = GlueHandler()
-        a.partner = b
-        b.partner = a
-        return (a, b)
+    /// Joins the client's channel (`context`'s) to `peer`: glue on both, the client's protocol
+    /// handlers (by name) out — what they buffered passes on to the glue — and reading started on
+    /// both sides. If the glue cannot be added, both close.
+    static func join(_ context: ChannelHandlerContext, to peer: Channel, removing names: [String]) {
+        let mine = GlueHandler(), theirs = GlueHandler()
+        mine.partner = theirs
+        theirs.partner = mine
+        let client = context.channel
+        do {
+            try peer.pipeline.syncOperations.addHandler(theirs)
+            try context.pipeline.syncOperations.addHandler(mine)
+        } catch {
+            peer.close(promise: nil)
+            client.close(promise: nil)
+            return
+        }
+        for name in names { client.pipeline.removeHandler(name: name, promise: nil) }
+        peer.read()
+        client.read()
     }
 
     func handlerAdded(context: ChannelHandlerContext) { self.context = context }
