@@ -11,11 +11,8 @@
 #   WW_BENCH_SKIP_WW=1   measure only (a) and (b)
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
-ww=${1:-}
-if [ -z "$ww" ]; then
-    if [ -x "$here/.build/release/ww" ]; then ww=$here/.build/release/ww; else ww=$here/.build/debug/ww; fi
-fi
-case $ww in /*) ;; *) ww=$(pwd)/$ww ;; esac
+. "$here/bench/lib.sh"
+ww=$(ww_binary "${1:-}")
 ng=${N_GETPPID:-2000000}
 nc=${N_CONNECT:-20000}
 passes=${PASSES:-2}
@@ -28,14 +25,8 @@ home=$tmp/home                   # a throwaway HOME, so ww's per-game virtual ho
 mkdir -p "$game" "$home" "$tmp/bin"
 cc -O2 -Wall -o "$game/syscall-bench" "$here/bench/syscall.c"
 cp -R "$here/profiles" "$tmp/profiles"
-user=$(id -un)
-as=""
-if [ "$(id -u)" -eq 0 ] && [ -n "${WW_BENCH_USER:-}" ]; then
-    entry=$(getent passwd "$WW_BENCH_USER") || { echo "kernel.sh: no user '$WW_BENCH_USER'" >&2; exit 1; }
-    uid=$(echo "$entry" | cut -d: -f3)
-    gid=$(echo "$entry" | cut -d: -f4)
-    user=$WW_BENCH_USER
-    as="setpriv --reuid=$uid --regid=$gid --clear-groups --"
+bench_user kernel.sh
+if [ -n "$as" ]; then
     # The user must reach ww and the benchmark: copy ww next to it, outside the game folder.
     if [ -z "${WW_BENCH_SKIP_WW:-}" ] && [ -x "$ww" ]; then cp "$ww" "$tmp/bin/ww"; ww=$tmp/bin/ww; fi
     chmod 755 "$tmp"

@@ -9,11 +9,8 @@
 # Needs python3, curl, socat, cc. Run as a normal user (or as root with WW_BENCH_USER=name).
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
-ww=${1:-}
-if [ -z "$ww" ]; then
-    if [ -x "$here/.build/release/ww" ]; then ww=$here/.build/release/ww; else ww=$here/.build/debug/ww; fi
-fi
-case $ww in /*) ;; *) ww=$(pwd)/$ww ;; esac
+. "$here/bench/lib.sh"
+ww=$(ww_binary "${1:-}")
 
 tmp=$(mktemp -d /tmp/ww-net-bench.XXXXXX)
 pids=""
@@ -27,12 +24,8 @@ cp -R "$here/profiles" "$tmp/profiles"
 head -c $((256 * 1024 * 1024)) /dev/zero > "$tmp/www/big"
 echo small > "$tmp/www/small"
 chmod -R a+rX "$tmp"
-as=""
-if [ "$(id -u)" -eq 0 ] && [ -n "${WW_BENCH_USER:-}" ]; then
-    entry=$(getent passwd "$WW_BENCH_USER")
-    as="setpriv --reuid=$(echo "$entry" | cut -d: -f3) --regid=$(echo "$entry" | cut -d: -f4) --clear-groups --"
-    chown -R "$WW_BENCH_USER" "$tmp/home"
-fi
+bench_user network.sh
+if [ -n "$as" ]; then chown -R "$uid:$gid" "$tmp/home"; fi
 base=$((30000 + $$ % 20000))
 http=$base; relay=$((base + 1)); udp=$((base + 2)); sink=$((base + 3))
 python3 -m http.server "$http" --bind 127.0.0.1 --directory "$tmp/www" >/dev/null 2>&1 & pids="$pids $!"
