@@ -23,6 +23,11 @@ final class Sandbox {
         user = ProcessInfo.processInfo.environment["WW_TEST_USER"] ?? "wwtest"
         root = "/tmp/ww-it-\(getpid())"
         try? FileManager.default.removeItem(atPath: root)
+        // The folder (Wine prefixes, peers' files: gigabytes) goes when the test process ends;
+        // WW_KEEP_TEST_ROOT=1 keeps it for a look after a failure.
+        if ProcessInfo.processInfo.environment["WW_KEEP_TEST_ROOT"] == nil {
+            atexit { _ = try? FileManager.default.removeItem(atPath: "/tmp/ww-it-\(getpid())") }
+        }
         try! FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
         let built = ProcessInfo.processInfo.environment["WW_BIN"] ?? Sandbox.packageRoot + "/.build/debug/ww"
         precondition(FileManager.default.fileExists(atPath: built), "build ww first (swift build), or set WW_BIN")
