@@ -11,6 +11,9 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <linux/openat2.h>
+#include <time.h>
+#include <sched.h>
+#include <sys/mount.h>
 
 #ifndef SYS_pidfd_open
 #define SYS_pidfd_open 434
@@ -45,23 +48,70 @@ int ww_signalfd_read(int fd, int *signo, int *code, int *sender_pid) {
 }
 
 // Parent side of fork+exec: the CLOEXEC pipe closes on a successful exec, or carries the child's errno.
-static int wait_for_exec(pid_t pid, int status_pipe[2], pid_t *pid_out) {
+static int wait_for_exec(pid_t pid, int status_pipe[2], pid_t *pid_out, int *failed_step) {
     close(status_pipe[1]);
-    int child_errno = 0;
+    int report[2] = { 0, -1 };   // errno, step
     ssize_t n;
-    do { n = read(status_pipe[0], &child_errno, sizeof child_errno); } while (n < 0 && errno == EINTR);
+    do { n = read(status_pipe[0], report, sizeof report); } while (n < 0 && errno == EINTR);
     close(status_pipe[0]);
-    if (n == sizeof child_errno) {
+    if (n >= (ssize_t)sizeof report[0]) {
         int st;
         waitpid(pid, &st, 0);
-        return child_errno;
+        if (failed_step) *failed_step = n == (ssize_t)sizeof report ? report[1] : -1;
+        return report[0];
     }
     *pid_out = pid;
     return 0;
 }
 
+// Async-signal-safe decimal "N N 1" for uid_map/gid_map.
+static int write_id_map(const char *file, unsigned id) {
+    char digits[16], line[48];
+    int nd = 0, k = 0;
+    do { digits[nd++] = (char)('0' + id % 10); id /= 10; } while (id && nd < 15);
+    for (int rep = 0; rep < 2; rep++) {
+        for (int i = nd - 1; i >= 0; i--) line[k++] = digits[i];
+        line[k++] = ' ';
+    }
+    line[k++] = '1';
+    line[k++] = '\n';
+    int fd = open(file, O_WRONLY | O_CLOEXEC);
+    if (fd < 0) return -1;
+    ssize_t w = write(fd, line, (size_t)k);
+    close(fd);
+    return w == k ? 0 : -1;
+}
+
+// In the child, before exec: a user and mount namespace of its own (the same uid and gid inside),
+// then each overlay mounted. Returns 0, or -1 with errno set and *step naming what failed.
+static int setup_overlays(const char *const *options, const char *const *targets, int n, int *step) {
+    unsigned uid = (unsigned)getuid(), gid = (unsigned)getgid();
+    *step = 0;
+    if (unshare(CLONE_NEWUSER | CLONE_NEWNS) != 0) return -1;
+    *step = 1;
+    int fd = open("/proc/self/setgroups", O_WRONLY | O_CLOEXEC);
+    if (fd >= 0) { ssize_t w = write(fd, "deny", 4); (void)w; close(fd); }
+    *step = 2;
+    if (write_id_map("/proc/self/uid_map", uid) != 0) return -1;
+    *step = 3;
+    if (write_id_map("/proc/self/gid_map", gid) != 0) return -1;
+    *step = 4;
+    if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) return -1;
+    for (int i = 0; i < n; i++) {
+        *step = 10 + i;
+        if (mount("overlay", targets[i], "overlay", 0, options[i]) != 0) return -1;
+    }
+    return 0;
+}
+
 int ww_spawn(const char *path, char *const argv[], char *const envp[], const int *fds, int nfds,
              const int *ignored, int nignored, pid_t *pid_out) {
+    return ww_spawn_with_overlays(path, argv, envp, fds, nfds, ignored, nignored, NULL, NULL, 0, pid_out, NULL);
+}
+
+int ww_spawn_with_overlays(const char *path, char *const argv[], char *const envp[], const int *fds, int nfds,
+                           const int *ignored, int nignored, const char *const *overlay_options,
+                           const char *const *overlay_targets, int noverlays, pid_t *pid_out, int *failed_step) {
     int status_pipe[2];
     if (pipe2(status_pipe, O_CLOEXEC) != 0) return errno;
     // Move every passed descriptor above the target range so the dup2 sequence cannot clobber one.
@@ -91,6 +141,13 @@ int ww_spawn(const char *path, char *const argv[], char *const envp[], const int
         sigset_t none;
         sigemptyset(&none);
         sigprocmask(SIG_SETMASK, &none, NULL);
+        int step = -1;
+        if (noverlays > 0 && setup_overlays(overlay_options, overlay_targets, noverlays, &step) != 0) {
+            int report[2] = { errno, step };
+            ssize_t w = write(status_pipe[1], report, sizeof report);
+            (void)w;
+            _exit(125);
+        }
         // The status pipe may sit in the target range: move it above first.
         if (status_pipe[1] < 3 + nfds + 1) {
             int moved = fcntl(status_pipe[1], F_DUPFD_CLOEXEC, 3 + nfds + 1);
@@ -111,7 +168,7 @@ int ww_spawn(const char *path, char *const argv[], char *const envp[], const int
         _exit(127);
     }
     for (int i = 0; i < nfds; i++) close(high[i]);
-    return wait_for_exec(pid, status_pipe, pid_out);
+    return wait_for_exec(pid, status_pipe, pid_out, failed_step);
 }
 
 int ww_pidfd_open(pid_t pid) { return (int)syscall(SYS_pidfd_open, pid, 0); }
@@ -239,6 +296,25 @@ int ww_list_descendants(pid_t root, pid_t *out, int max) {
     return count;
 }
 
+int ww_set_parent_death_signal(int sig) {
+    return prctl(PR_SET_PDEATHSIG, (unsigned long)sig) == 0 ? 0 : errno;
+}
+
+int ww_kill_all_descendants(int rounds) {
+    static pid_t pids[65536];
+    int killed = 0;
+    for (int r = 0; r < rounds; r++) {
+        int n = ww_list_descendants(getpid(), pids, (int)(sizeof pids / sizeof pids[0]));
+        int live = 0;
+        for (int i = 0; i < n; i++) if (kill(pids[i], SIGKILL) == 0) { live++; killed++; }
+        // Reap what died (zombies stay listed as children until then); a new fork is caught next round.
+        while (waitpid(-1, NULL, WNOHANG) > 0) {}
+        if (n == 0) break;
+        if (live == 0) { struct timespec t = { 0, 1000000 }; nanosleep(&t, NULL); }
+    }
+    return killed;
+}
+
 static size_t put32(uint8_t *p, uint32_t v) { for (int i = 0; i < 4; i++) p[i] = (uint8_t)(v >> (8 * i)); return 4; }
 static size_t put64(uint8_t *p, uint64_t v) { for (int i = 0; i < 8; i++) p[i] = (uint8_t)(v >> (8 * i)); return 8; }
 
@@ -300,7 +376,7 @@ int ww_fork_exec_game_setup(const char *path, char *const argv[], const struct w
         (void)ignored_result;
         _exit(127);
     }
-    return wait_for_exec(pid, status_pipe, pid_out);
+    return wait_for_exec(pid, status_pipe, pid_out, NULL);
 }
 
 int ww_set_nondumpable(void) { return prctl(PR_SET_DUMPABLE, 0, 0, 0, 0); }

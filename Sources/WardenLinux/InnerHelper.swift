@@ -38,6 +38,15 @@ public enum InnerHelper {
         let forwarded: [Int32] = [SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGCHLD]
         let signals = ww_signalfd_block(forwarded, Int32(forwarded.count))
         guard signals >= 0 else { fail("cannot watch signals") }
+        // Without a PID namespace of its own (pid = shared) the kernel does not end the sandbox with
+        // the helper: it asks for SIGTERM when its parent (bwrap, which dies with ww) goes, and then
+        // kills every process below it (all of the game's orphans are re-parented to it).
+        var parent: pid_t?
+        if getpid() != 1 {
+            parent = getppid()
+            _ = ww_set_parent_death_signal(SIGTERM)
+            if getppid() != parent { exit(125) }   // the parent went before the request stood
+        }
 
         // The network bridges first (the game must find its proxy listening), then every capability
         // bwrap kept for them is dropped: the game starts with none.
@@ -56,7 +65,7 @@ public enum InnerHelper {
             _ = send(control, msg, msg.count, Int32(MSG_NOSIGNAL))
             exit(code == ENOENT ? 127 : 126)
         }
-        exit(reap(game: game, signals: signals, control: control, bridges: bridges))
+        exit(reap(game: game, signals: signals, control: control, bridges: bridges, parent: parent))
     }
 
     /// Starts each socat bridge and waits (up to 5 s) until all listen; a bridge that ends or never
@@ -113,7 +122,8 @@ public enum InnerHelper {
     /// Each process reaped here (the game, and what it left behind) is reported to ww on `control`
     /// with how it ended: a process the kernel killed (seccomp's SIGSYS for x32 calls) is on record.
     /// The bridges are stopped (with the children they forked) once only they are left.
-    static func reap(game: pid_t, signals: Int32, control: Int32, bridges: Set<pid_t> = []) -> Int32 {
+    /// Without a PID namespace (`parent` set), the parent's death ends everything at once.
+    static func reap(game: pid_t, signals: Int32, control: Int32, bridges: Set<pid_t> = [], parent: pid_t? = nil) -> Int32 {
         var bridgesStopped = bridges.isEmpty
         var gameStatus: Int32?
         var stopSignal: Int32?
@@ -133,6 +143,10 @@ public enum InnerHelper {
             var signo: Int32 = 0, code: Int32 = 0, sender: Int32 = 0
             while ww_signalfd_read(signals, &signo, &code, &sender) == 1 {
                 if signo == SIGCHLD { continue }
+                if let p = parent, signo == SIGTERM, getppid() != p {
+                    _ = ww_kill_all_descendants(1000)
+                    return 128 + SIGKILL
+                }
                 // Ctrl-C and hangups from the terminal reach the game directly (same process group).
                 if code == 0x80 && signo != SIGTERM { continue }
                 let stops = [SIGTERM, SIGINT, SIGHUP, SIGQUIT].contains(signo)

@@ -25,6 +25,8 @@ public struct LaunchPreparation {
         public var config: GlobalConfig
         public var context: LaunchContext
         public var directories: WardenDirectories
+        /// How the profile was chosen (nil: --profile).
+        public var selection: ProfileResolver.Selection?
     }
 
     public func user() -> UserInfo { HostEnvironment.currentUser(environment: environment) }
@@ -74,6 +76,7 @@ public struct LaunchPreparation {
         let resolver = ProfileResolver(catalog: try catalog(directories: dirs, executable: executable), globalLayer: config.layer)
         let source: ProfileSource
         let reason: String
+        var selection: ProfileResolver.Selection?
         if let p = profileArgument {
             if p.contains("/") || p.hasSuffix(".toml") {
                 source = try ProfileSearchPath.read(path: p.hasPrefix("/") ? p : Paths.join(ctx.workingDirectory, p))
@@ -85,9 +88,10 @@ public struct LaunchPreparation {
             }
             reason = ProfileResolver.Selection.explicit(p).reason
         } else {
-            let (s, selection) = try resolver.select(for: ctx, identity: identity)
+            let (s, chosen) = try resolver.select(for: ctx, identity: identity)
             source = s
-            reason = selection.reason
+            reason = chosen.reason
+            selection = chosen
         }
         var profile = try resolver.load(source)
         profile = try resolver.applying(try overrides.layer(), to: profile)
@@ -99,9 +103,11 @@ public struct LaunchPreparation {
             wardenLibraryDirectories: HostEnvironment.libraryDirectoriesOutsideSystem(),
             dataDirectory: dirs.data,
             sessionDirectory: Paths.join(HostEnvironment.runtimeFolder(environment: environment, uid: ctx.user.uid), session),
-            socatPath: FeatureProbe.findExecutable("socat"))
+            socatPath: FeatureProbe.findExecutable("socat"),
+            landlockABI: FeatureProbe.landlock().abi,
+            dbusProxyPath: profile.dbus.value == .filtered ? FeatureProbe.findExecutable("xdg-dbus-proxy") : nil)
         let plan = try Planner(context: ctx, identity: identity, profile: profile, profileReason: reason, host: host).plan()
-        return Prepared(plan: plan, config: config, context: ctx, directories: dirs)
+        return Prepared(plan: plan, config: config, context: ctx, directories: dirs, selection: selection)
     }
 }
 

@@ -35,10 +35,12 @@ public struct Launcher {
     }
 
     public func run() throws -> Int32 {
-        if let session = plan.net.sessionDirectory {
+        let session = plan.net.sessionDirectory ?? plan.dbus.map { Paths.dirname(Paths.dirname($0.hostSocket)) }
+        if let session {
             try SessionFolder.prepare(session, plan: plan.net)
+            if let d = plan.dbus { try WardenDirectories.createPrivate(Paths.dirname(d.hostSocket)) }
         }
-        defer { if let session = plan.net.sessionDirectory { SessionFolder.remove(session) } }
+        defer { if let session { SessionFolder.remove(session) } }
         for dir in plan.directoriesToCreate { try WardenDirectories.create(dir) }
         try WardenDirectories.createEmptyFile(plan.emptyFile)
         let compiled = try SeccompCompiler.compile(plan.seccomp)
@@ -76,6 +78,14 @@ public struct Launcher {
             ("bpf_instructions", .int(Int64(compiled.program.count / 8))), ("allowed_by_profile", .strings(plan.seccomp.allowed)),
             ("unknown_to_libseccomp", .strings(compiled.unknownToLibrary)),
         ])
+
+        // The filtered bus is listening before the game starts (spawned before the signals are
+        // blocked: it keeps the default signal mask).
+        let bus = try plan.dbus.map { try DBusProxy.start($0) }
+        defer { bus?.stop() }
+        if let d = plan.dbus {
+            trail?.record("dbus_filtered", [("upstream", .string(d.upstream)), ("rules", .strings(d.arguments.filter { $0 != "--filter" }))])
+        }
 
         let watched: [Int32] = [SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGCHLD]
         let signals = ww_signalfd_block(watched, Int32(watched.count))

@@ -55,6 +55,10 @@ struct GameLaunch {
             let bwrap = try Preflight.bwrapPath(environment: prep.environment)
             try Preflight.userNamespaces()
             if !quiet {
+                if case .steamLaunch(let app, _)? = prepared.selection {
+                    // Steam shows no launcher UI for this: say once which profile the game got.
+                    writeStandardError("ww: \(prepared.plan.game.id) runs with profile \(prepared.plan.profile) (\(prepared.plan.profileReason)); to change it, add a profile with [match] steam_app_ids = [\(app)] to ~/.config/winewarden/profiles/")
+                }
                 for w in prepared.plan.warnings { writeStandardError("ww: \(w)") }
             }
             if verbose {

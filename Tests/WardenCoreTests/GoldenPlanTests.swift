@@ -72,6 +72,17 @@ struct FakeFileSystem: HostFileSystem {
         fs.add("\(h)/.steam/steam/steamapps/common/Proton - Experimental/proton", .file)
         fs.add("\(h)/.steam/steam/steamapps/common/ELDEN RING/Game/eldenring.exe", .file)
         fs.add("\(h)/.steam/steam/steamapps/compatdata/1245620/pfx", .directory)
+        fs.add("\(h)/.steam/steam/local.vdf", .file)
+        fs.add("\(h)/.steam/steam/config/htmlcache/Cookies", .file)
+        fs.add("\(h)/.steam/steam/userdata/4242/1245620/remote", .directory)
+        fs.add("\(h)/.steam/steam/userdata/4242/570/remote", .directory)
+        fs.add("\(h)/.steam/steam/userdata/4242/config/localconfig.vdf", .file)
+        fs.add("\(h)/.steam/steam/steamapps/common/SteamLinuxRuntime_sniper/var", .directory)
+        fs.add("\(h)/.steam/steam/steamapps/common/SteamLinuxRuntime_sniper/_v2-entry-point", .file)
+        fs.add("\(h)/.steam/steam/steamapps/common/GoatGame/GoatGame", .file)
+        fs.add("\(h)/.steam/steam/steamapps/shadercache/1245620", .directory)
+        fs.add("\(h)/.steam/steam.pipe", .fifo)
+        fs.link("\(h)/.steam/sdk32", "\(h)/.steam/steam/linux32")
         fs.add("\(h)/Games/native/game.x86_64", .file)
         fs.add("\(h)/Games/foo/Foo.exe", .file)
         fs.add("\(h)/Prefixes/foo/drive_c", .directory)
@@ -105,7 +116,7 @@ enum Fixture {
 
     static func host(_ fs: FakeFileSystem = .desktop()) -> HostFacts {
         HostFacts(fileSystem: fs, inputDevices: [keyboard, gamepad], hidrawDevices: [controller],
-                  wardenExecutable: "/usr/local/bin/ww", dataDirectory: "/home/player/.local/share/winewarden")
+                  wardenExecutable: "/usr/local/bin/ww", dataDirectory: "/home/player/.local/share/winewarden", landlockABI: 7)
     }
 
     static let baseEnvironment: [String: String] = [
@@ -142,12 +153,27 @@ enum Fixture {
              profile: "offline"),
         Case(name: "steam",
              context: context(["\(steamRoot)/ubuntu12_32/reaper", "SteamLaunch", "AppId=1245620", "--",
+                               "\(steamRoot)/ubuntu12_32/steam-launch-wrapper", "--",
+                               "\(steamRoot)/steamapps/common/SteamLinuxRuntime_sniper/_v2-entry-point", "--verb=waitforexitandrun", "--",
                                "\(steamRoot)/steamapps/common/Proton - Experimental/proton", "waitforexitandrun",
                                "\(steamRoot)/steamapps/common/ELDEN RING/Game/eldenring.exe"],
                               env: ["STEAM_COMPAT_INSTALL_PATH": "\(steamRoot)/steamapps/common/ELDEN RING",
                                     "STEAM_COMPAT_DATA_PATH": "\(steamRoot)/steamapps/compatdata/1245620",
+                                    "STEAM_COMPAT_CLIENT_INSTALL_PATH": steamRoot,
+                                    "STEAM_COMPAT_SHADER_PATH": "\(steamRoot)/steamapps/shadercache/1245620",
+                                    "STEAM_COMPAT_TOOL_PATHS": "\(steamRoot)/steamapps/common/Proton - Experimental:\(steamRoot)/steamapps/common/SteamLinuxRuntime_sniper",
                                     "SteamAppId": "1245620", "LD_PRELOAD": "/usr/lib/gameoverlayrenderer.so"],
                               cwd: "\(steamRoot)/steamapps/common/ELDEN RING/Game", resolved: "\(steamRoot)/ubuntu12_32/reaper"),
+             profile: nil),
+        Case(name: "steam-native",
+             context: context(["\(steamRoot)/ubuntu12_32/reaper", "SteamLaunch", "AppId=570", "--",
+                               "\(steamRoot)/steamapps/common/SteamLinuxRuntime_sniper/_v2-entry-point", "--verb=waitforexitandrun", "--",
+                               "\(steamRoot)/steamapps/common/GoatGame/GoatGame"],
+                              env: ["STEAM_COMPAT_INSTALL_PATH": "\(steamRoot)/steamapps/common/GoatGame",
+                                    "STEAM_COMPAT_CLIENT_INSTALL_PATH": steamRoot,
+                                    "STEAM_COMPAT_TOOL_PATHS": "\(steamRoot)/steamapps/common/SteamLinuxRuntime_sniper",
+                                    "SteamAppId": "570"],
+                              cwd: "\(steamRoot)/steamapps/common/GoatGame", resolved: "\(steamRoot)/ubuntu12_32/reaper"),
              profile: nil),
         Case(name: "lutris",
              context: context(["wine", "/home/player/Games/diablo-ii/drive_c/D2/Game.exe"],
@@ -226,6 +252,7 @@ final class GoldenPlanTests: XCTestCase {
     func testOfflineProfileMatchesGolden() throws { try checkCase("offline") }
     func testSteamLaunchMatchesGolden() throws { try checkCase("steam") }
     func testLutrisLaunchMatchesGolden() throws { try checkCase("lutris") }
+    func testSteamNativeLaunchMatchesGolden() throws { try checkCase("steam-native") }
 }
 
 /// Properties every golden plan must have, stated directly so a regenerated golden cannot hide them.
@@ -242,6 +269,9 @@ final class PlanPropertyTests: XCTestCase {
         for (name, plan) in try allPlans() {
             for m in plan.mounts where m.kind == .bind {
                 let src = m.source ?? ""
+                // The two shares Steam needs, only when the plan shares that namespace.
+                if src == "/dev/shm" && !plan.namespaces.ipc { continue }
+                if src == "/proc" && !plan.namespaces.pid { continue }
                 for system in ["/usr", "/etc", "/bin", "/sbin", "/lib", "/lib64", "/sys", "/proc", "/dev", "/boot"] {
                     XCTAssertFalse(Paths.isWithin(src, system), "\(name): writable bind of \(src)")
                 }
@@ -365,14 +395,94 @@ final class PlanPropertyTests: XCTestCase {
         XCTAssertEqual(plan.profileChain, ["profiles/default.toml", "profiles/wine.toml", "profiles/offline.toml"])
     }
 
-    /// wine.toml says it is for Wine games "outside Steam", yet its `*.exe` pattern matches the .exe
-    /// that Proton runs, so a Steam launch gets the wine profile instead of the default.
-    func testSteamProtonLaunchFallsBackToDefaultProfile() throws {
+    /// A reaper line no profile names gets steam-proton (Proton in the chain) or steam-native.
+    func testSteamLaunchesGetTheSteamProfiles() throws {
+        let proton = try Fixture.plan("steam")
+        XCTAssertEqual(proton.profile, "steam-proton")
+        XCTAssertEqual(proton.profileReason, ProfileResolver.Selection.steamLaunch(app: 1245620, proton: true).reason)
+        XCTAssertEqual(proton.profileChain, ["profiles/default.toml", "profiles/steam-native.toml", "profiles/steam-proton.toml"])
+        let native = try Fixture.plan("steam-native")
+        XCTAssertEqual(native.profile, "steam-native")
+        XCTAssertEqual(native.game.id, "steam:570")
+    }
+
+    /// A user's profile naming the AppId wins over the shipped Steam profile.
+    func testAProfileNamingTheAppIdWinsOverTheSteamProfile() throws {
+        var catalog = try Fixture.shippedCatalog().sources
+        catalog.insert(ProfileSource(name: "elden", path: "user/elden.toml", text: """
+            extends = "steam-proton"
+            [match]
+            steam_app_ids = [1245620]
+            """), at: 0)
+        let c = Fixture.Case(name: "elden", context: try XCTUnwrap(Fixture.cases.first { $0.name == "steam" }).context, profile: nil)
+        let plan = try Fixture.plan(c, catalog: ProfileCatalog(searchOrder: catalog))
+        XCTAssertEqual(plan.profile, "elden")
+        XCTAssertEqual(plan.profileReason, ProfileResolver.Selection.steamAppID(1245620).reason)
+    }
+
+    /// What Steam shares with the game, and what stays out: login files, other games' userdata,
+    /// steam.pipe; ~/.steam is links only; IPC and PIDs shared, the runtime's bwrap allowed.
+    func testSteamProtonPlanSharesWhatSteamNeedsAndNoMore() throws {
         let plan = try Fixture.plan("steam")
-        guard plan.profile == "default" else {
-            return XCTFail("Steam/Proton launch selects profile '\(plan.profile)' (\(plan.profileReason)), not the default by fallback")
+        let s = Fixture.steamRoot
+        func has(_ kind: MountStep.Kind, _ dest: String, source: String? = nil) -> Bool {
+            plan.mounts.contains { $0.kind == kind && $0.destination == dest && (source == nil || $0.source == source) }
         }
-        XCTAssertEqual(plan.profileReason, ProfileResolver.Selection.fallback.reason)
+        XCTAssertTrue(has(.readOnlyBind, s, source: s), "the client read-only")
+        for secret in ["ssfn123", "config/loginusers.vdf", "local.vdf"] {
+            XCTAssertTrue(has(.hideFile, "\(s)/\(secret)"), secret)
+        }
+        XCTAssertTrue(has(.tmpfs, "\(s)/config/htmlcache"), "Steam browser cookies")
+        XCTAssertTrue(has(.tmpfs, "\(s)/userdata"))
+        XCTAssertTrue(has(.bind, "\(s)/userdata/4242/1245620", source: "\(s)/userdata/4242/1245620"), "own cloud saves")
+        XCTAssertFalse(plan.mounts.contains { $0.source?.hasPrefix("\(s)/userdata/4242/570") == true || $0.source == "\(s)/userdata/4242/config" })
+        XCTAssertTrue(has(.tmpfs, "/home/player/.steam"))
+        XCTAssertTrue(has(.symlink, "/home/player/.steam/root", source: s))
+        XCTAssertFalse(has(.symlink, "/home/player/.steam/steam"), "the client itself lives there")
+        XCTAssertTrue(has(.symlink, "/home/player/.steam/sdk32", source: "/home/player/.steam/steam/linux32"), "the host's link target")
+        XCTAssertTrue(has(.symlink, "/home/player/.steam/sdk64", source: "\(s)/linux64"))
+        XCTAssertFalse(plan.mounts.contains { $0.destination.hasSuffix("steam.pipe") && $0.kind != .hideFile })
+        for rw in ["steamapps/compatdata/1245620", "steamapps/shadercache/1245620", "steamapps/common/ELDEN RING",
+                   "steamapps/common/SteamLinuxRuntime_sniper/var"] {
+            XCTAssertTrue(has(.bind, "\(s)/\(rw)", source: "\(s)/\(rw)"), rw)
+        }
+        XCTAssertTrue(has(.readOnlyBind, "\(s)/steamapps/common/Proton - Experimental"))
+        XCTAssertTrue(plan.notes.contains { $0.contains("Proton - Experimental/var") && $0.contains("does not exist: skipped") }, "\(plan.notes)")
+        // Binds inside the client come after it (on top), the hides after every bind.
+        let client = try XCTUnwrap(plan.mounts.firstIndex { $0.destination == s })
+        let prefix = try XCTUnwrap(plan.mounts.firstIndex { $0.destination == "\(s)/steamapps/compatdata/1245620" })
+        let hide = try XCTUnwrap(plan.mounts.firstIndex { $0.destination == "\(s)/ssfn123" })
+        XCTAssertLessThan(client, prefix)
+        XCTAssertLessThan(prefix, hide)
+        XCTAssertFalse(plan.namespaces.pid)
+        XCTAssertFalse(plan.namespaces.ipc)
+        XCTAssertFalse(plan.namespaces.disableNestedUserNamespaces)
+        XCTAssertTrue(has(.bind, "/proc", source: "/proc"))
+        XCTAssertTrue(has(.bind, "/dev/shm", source: "/dev/shm"))
+        XCTAssertEqual(plan.landlock.mode, .required, "shared PIDs are safe only inside a Landlock domain")
+        XCTAssertNotEqual(plan.landlock.scopes, 0)
+    }
+
+    /// Without Landlock ABI 6 (or with landlock = off) shared PIDs would let the game trace the
+    /// player's other programs: the plan falls back to a private PID namespace and says so.
+    func testSharedPIDsNeedLandlockScoping() throws {
+        let c = try XCTUnwrap(Fixture.cases.first { $0.name == "steam" })
+        var host = Fixture.host()
+        host.landlockABI = 5
+        let catalog = try Fixture.shippedCatalog()
+        let resolver = ProfileResolver(catalog: catalog)
+        let identity = GameIdentity.resolve(c.context)
+        let (source, selection) = try resolver.select(for: c.context, identity: identity)
+        var profile = try resolver.load(source)
+        var plan = try Planner(context: c.context, identity: identity, profile: profile, profileReason: selection.reason, host: host).plan()
+        XCTAssertTrue(plan.namespaces.pid)
+        XCTAssertTrue(plan.mounts.contains { $0.kind == .proc })
+        XCTAssertTrue(plan.warnings.contains { $0.contains("needs Landlock ABI 6") && $0.contains("ABI 5") }, "\(plan.warnings)")
+        host.landlockABI = 7
+        profile.landlock = Traced(.off, SourceLocation(file: "test", line: 1))
+        plan = try Planner(context: c.context, identity: identity, profile: profile, profileReason: selection.reason, host: host).plan()
+        XCTAssertTrue(plan.namespaces.pid)
+        XCTAssertTrue(plan.warnings.contains { $0.contains("landlock = off") }, "\(plan.warnings)")
     }
 
     func testSteamLaunchIsIdentifiedByAppIdAndKeepsLDPreload() throws {

@@ -101,6 +101,24 @@ final class IdentityTests: XCTestCase {
         XCTAssertEqual(g.source, .executable)
     }
 
+    func testBottlesPrefixNamesTheBottleAndProgram() {
+        let native = id(["wine", "/g/Setup/Game.exe"], ["WINEPREFIX": "/home/p/.local/share/bottles/bottles/My Games"])
+        XCTAssertEqual(native.id, "bottles:my-games:game.exe")
+        XCTAssertEqual(native.source, .bottles)
+        XCTAssertEqual(native.displayName, "My Games")
+        let flatpak = id(["wine", "/g/Foo.exe"], ["WINEPREFIX": "/home/p/.var/app/com.usebottles.bottles/data/bottles/bottles/Foo/"])
+        XCTAssertEqual(flatpak.id, "bottles:foo:foo.exe")
+        XCTAssertEqual(id(["/usr/bin/game"], ["WINEPREFIX": "/b/bottles/bottles/Foo"], resolved: "/usr/bin/game").id, "bottles:foo")
+        // A prefix that only has one "bottles" folder in it is not a bottle.
+        XCTAssertEqual(id(["wine", "/g/Foo.exe"], ["WINEPREFIX": "/home/p/bottles/Foo"]).source, .winePrefix)
+    }
+
+    func testProtonIsFoundAfterTheDoubleDash() {
+        XCTAssertTrue(SteamLaunchLine.runsProton(Self.reaperLine))
+        XCTAssertFalse(SteamLaunchLine.runsProton(["/s/reaper", "SteamLaunch", "AppId=570", "--", "/s/steam-launch-wrapper", "--", "/g/dota2.sh"]))
+        XCTAssertFalse(SteamLaunchLine.runsProton(["/opt/proton", "run"]), "only the chain after -- counts")
+    }
+
     func testWinePrefixAndExeGiveAStableHash() {
         let a = id(["wine", "/g/foo/Foo.exe"], ["WINEPREFIX": "/pfx/foo"])
         let b = id(["wine", "/g/foo/Foo.exe"], ["WINEPREFIX": "/pfx/foo/"])

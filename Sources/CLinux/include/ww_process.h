@@ -11,6 +11,14 @@ int ww_signalfd_read(int fd, int *signo, int *code, int *sender_pid);
 // fork+exec with exact descriptors: fds[i] becomes descriptor 3+i in the child, every other
 // descriptor above 2 is closed, `ignored` signals are SIG_IGN, all others default and unblocked.
 // Returns 0 and the pid, or an errno (exec failures come back through a CLOEXEC pipe).
+// ww_spawn, but the child first enters a user and mount namespace of its own (same uid/gid) and
+// mounts `noverlays` overlays (mount options such as "lowerdir=…,upperdir=…,workdir=…,userxattr" onto
+// targets) before exec. On failure returns the errno and sets *failed_step: 0 unshare, 2 uid_map,
+// 3 gid_map, 4 making mounts private, 10+i overlay i.
+int ww_spawn_with_overlays(const char *path, char *const argv[], char *const envp[], const int *fds, int nfds,
+                           const int *ignored, int nignored, const char *const *overlay_options,
+                           const char *const *overlay_targets, int noverlays, pid_t *pid_out, int *failed_step);
+
 int ww_spawn(const char *path, char *const argv[], char *const envp[], const int *fds, int nfds,
              const int *ignored, int nignored, pid_t *pid_out);
 
@@ -52,6 +60,13 @@ int ww_wait_exited(pid_t *pid, int *killed, int *status, char *name, size_t name
 int ww_memfd(const char *name);
 // Descendants of `root` (not root itself) from /proc/PID/task/*/children, breadth first; count.
 int ww_list_descendants(pid_t root, pid_t *out, int max);
+
+// PR_SET_PDEATHSIG: `sig` when the parent thread exits. 0 or errno.
+int ww_set_parent_death_signal(int sig);
+
+// SIGKILLs every descendant of this process and reaps them (it is their subreaper), until none is
+// left or `rounds` passes found nothing new. Returns how many were killed.
+int ww_kill_all_descendants(int rounds);
 #endif
 
 #ifndef WW_PROCESS_SETUP_H

@@ -5,6 +5,7 @@ public struct GameIdentity: Codable, Equatable, Sendable {
         case steamEnvironment = "steam-env"      // SteamAppId / STEAM_COMPAT_APP_ID
         case steamShortcut = "steam-shortcut"    // SteamGameId >> 32
         case lutris, heroic, umu
+        case bottles                             // WINEPREFIX = …/bottles/<bottle>
         case winePrefix = "wine-prefix"          // WINEPREFIX + the .exe in argv
         case executable                          // the command's canonical path
     }
@@ -63,6 +64,11 @@ public struct GameIdentity: Codable, Equatable, Sendable {
             let store = ctx.env("STORE").flatMap(slug) ?? "none"
             return make("umu:\(store):\(slugID)", gameID, .umu)
         }
+        if let prefix = ctx.env("WINEPREFIX"), let bottle = bottleName(prefix).flatMap(slug) {
+            // One bottle may hold several programs: each gets its own id (and virtual home).
+            let program = ctx.windowsExecutable.flatMap { slug(Paths.basename($0)) }
+            return make("bottles:\(bottle)\(program.map { ":\($0)" } ?? "")", bottleName(prefix) ?? bottle, .bottles)
+        }
         if let prefix = ctx.env("WINEPREFIX"), let exe = ctx.windowsExecutable {
             return make("wine:\(StableHash.hex(Paths.normalize(prefix) + "\n" + exe))", Paths.basename(exe), .winePrefix)
         }
@@ -77,6 +83,14 @@ public struct GameIdentity: Codable, Equatable, Sendable {
         if let exe = ctx.windowsExecutable { return Paths.dirname(exe) }
         if let cmd = ctx.resolvedCommand { return Paths.dirname(cmd) }
         return nil
+    }
+
+    /// Bottles keeps each bottle at `…/bottles/bottles/<name>` (native: ~/.local/share/bottles, Flatpak:
+    /// ~/.var/app/com.usebottles.bottles/data/bottles).
+    static func bottleName(_ prefix: String) -> String? {
+        let parts = Paths.normalize(prefix).split(separator: "/").map(String.init)
+        guard parts.count >= 3, parts[parts.count - 2] == "bottles", parts[parts.count - 3] == "bottles" else { return nil }
+        return parts.last
     }
 
     /// Lower-case letters, digits, `.`, `_` and `-`; nil when nothing usable is left.
@@ -114,5 +128,10 @@ public enum SteamLaunchLine: Equatable {
         }
         guard head.count < argv.count else { return .unparsable("no -- after SteamLaunch") }
         return .appID(app)
+    }
+
+    /// Whether the chain after `--` runs Proton (a program named `proton` in it).
+    public static func runsProton(_ argv: [String]) -> Bool {
+        argv.drop { $0 != "--" }.contains { Paths.basename($0) == "proton" }
     }
 }

@@ -68,10 +68,17 @@ public struct HostFacts: Sendable {
     public var sessionDirectory: String
     /// socat on the host (it runs inside the sandbox from the same path); nil when not installed.
     public var socatPath: String?
+    /// The Landlock ABI this kernel offers (0: none). `pid = "shared"` needs ABI 6 scoping.
+    public var landlockABI: Int
+    /// xdg-dbus-proxy on the host; nil when not installed.
+    public var dbusProxyPath: String?
 
     public init(fileSystem: any HostFileSystem, inputDevices: [InputDevice] = [], hidrawDevices: [HidrawDevice] = [],
                 wardenExecutable: String, wardenLibraryDirectories: [String] = [], dataDirectory: String,
-                sessionDirectory: String = "/run/user/1000/winewarden/0123456789abcdef", socatPath: String? = "/usr/bin/socat") {
+                sessionDirectory: String = "/run/user/1000/winewarden/0123456789abcdef", socatPath: String? = "/usr/bin/socat",
+                landlockABI: Int = 0, dbusProxyPath: String? = "/usr/bin/xdg-dbus-proxy") {
+        self.landlockABI = landlockABI
+        self.dbusProxyPath = dbusProxyPath
         self.sessionDirectory = sessionDirectory
         self.socatPath = socatPath
         self.fileSystem = fileSystem

@@ -36,8 +36,21 @@ public struct Planner {
         ]
         if let d = identity.gameDirectory { v["GAME_DIR"] = d }
         for name in ["WINEPREFIX", "STEAM_COMPAT_DATA_PATH", "STEAM_COMPAT_INSTALL_PATH", "STEAM_COMPAT_CLIENT_INSTALL_PATH",
-                     "STEAM_COMPAT_SHADER_PATH", "XDG_RUNTIME_DIR"] {
+                     "STEAM_COMPAT_SHADER_PATH", "PROTON_EAC_RUNTIME", "PROTON_BATTLEYE_RUNTIME", "XDG_RUNTIME_DIR"] {
             if let value = context.env(name), value.hasPrefix("/") { v[name] = value }
+        }
+        return v
+    }
+
+    /// Colon-separated lists Steam passes (compatibility tools innermost first, libraries, extra
+    /// mounts); a profile path naming one stands for one path per entry.
+    public static let listVariableNames = ["STEAM_COMPAT_TOOL_PATHS", "STEAM_COMPAT_LIBRARY_PATHS", "STEAM_COMPAT_MOUNTS"]
+
+    public var listVariables: [String: [String]] {
+        var v: [String: [String]] = [:]
+        for name in Self.listVariableNames {
+            let entries = (context.env(name) ?? "").split(separator: ":").map(String.init).filter { $0.hasPrefix("/") }
+            if !entries.isEmpty { v[name] = entries }
         }
         return v
     }
@@ -86,11 +99,14 @@ public struct Planner {
             b.add(.tmpfs, rt, permissions: "0700", reason: "empty runtime folder (no D-Bus, no agents)")
         }
 
-        // 3. Profile paths: read-only first, then read-write (a writable bind on top wins).
+        // 3. The Steam client (before the profile's paths: the game's folders inside it are bound on
+        //    top), then profile paths: read-only first, then read-write (a writable bind on top wins).
+        addSteamClient(&b)
         try addProfilePaths(&b)
 
-        // 4. Desktop sockets, then the network's sockets and resolv.conf.
+        // 4. Desktop sockets, the filtered session bus, then the network's sockets and resolv.conf.
         addDesktop(&b, runtimeDir: runtimeDir)
+        let dbus = try dbusPlan(&b, runtimeDir: runtimeDir)
         let net = try networkPlan(&b)
 
         // 5. The inner helper: this very binary, read-only, at a fixed path.
@@ -106,6 +122,22 @@ public struct Planner {
 
         var ns = Namespaces()
         ns.pid = profile.pid.value == .private
+        var landlockMode = profile.landlock
+        if profile.pid.value == .shared {
+            // The host's processes are then visible; only a Landlock domain keeps the game from tracing
+            // them, reading their /proc files and (ABI 6) signalling them. No Yama needed, none assumed.
+            if profile.landlock.value == .off || host.landlockABI < 6 {
+                ns.pid = true
+                let why = profile.landlock.value == .off ? "landlock = off (\(profile.landlock.origin))" : "this kernel offers Landlock ABI \(host.landlockABI)"
+                b.warnings.append("pid = shared (\(profile.pid.origin)) needs Landlock ABI 6 or later to keep the game from tracing, reading or signalling your other processes, and \(why); the game gets its own PID namespace instead, so the Steam overlay, Steam Input and GameMode may not find it")
+            } else {
+                if let i = b.mounts.firstIndex(where: { $0.kind == .proc }) {
+                    b.mounts[i] = MountStep(.bind, source: "/proc", "/proc", reason: "the host's /proc (pid = shared; a nested sandbox writes its uid_map there)")
+                }
+                landlockMode = Traced(.required, profile.pid.origin)
+                b.warnings.append("pid = shared (\(profile.pid.origin)): the game can list your other processes; Landlock (required) keeps it from tracing, reading or signalling them")
+            }
+        }
         ns.ipc = profile.ipc.value == .private
         ns.network = net.mode == .off || net.mode == .proxy
         ns.disableNestedUserNamespaces = !profile.nestedSandbox.value
@@ -123,16 +155,13 @@ public struct Planner {
                 b.notes.append("network = proxy: no ptys in /dev and no bwrap --disable-userns (both would put the sandbox in a nested user namespace that cannot open the DNS port); new user namespaces stay refused by the seccomp filter")
             }
         }
-        if profile.pid.value == .shared {
-            b.warnings.append("pid = shared (\(profile.pid.origin)): the game can see your other processes")
-        }
         if profile.ipc.value == .shared {
             b.add(.bind, source: "/dev/shm", "/dev/shm", reason: "shared memory with the host (ipc = shared)")
         }
 
-        let env = environment(runtimeDir: runtimeDir, b: b, net: net)
+        let env = environment(runtimeDir: runtimeDir, b: b, net: net, dbus: dbus)
         let seccomp = SyscallGroups.policy(allow: profile.seccompAllow, deny: profile.seccompDeny, nestedSandbox: profile.nestedSandbox.value)
-        let landlock = LandlockPlan.mirroring(b.mounts, mode: profile.landlock, nestedSandbox: profile.nestedSandbox)
+        let landlock = LandlockPlan.mirroring(b.mounts, mode: landlockMode, nestedSandbox: profile.nestedSandbox)
         let process = ProcessPolicy(allowedPatterns: profile.allowedPatterns.map(\.value), blockedPatterns: profile.blockedPatterns.map(\.value),
                                     allowShellExecution: profile.allowShellExecution.value, maxChildProcesses: profile.maxChildProcesses.value)
         if profile.nestedSandbox.value {
@@ -144,7 +173,7 @@ public struct Planner {
         return SandboxPlan(
             game: identity, profile: profile.name, profileChain: profile.chain, profileReason: profileReason,
             command: context.command, workingDirectory: workingDirectory(b),
-            namespaces: ns, network: profile.network.value, net: net, mounts: b.mounts,
+            namespaces: ns, network: profile.network.value, net: net, dbus: dbus, mounts: b.mounts,
             environment: env.env, removedEnvironment: env.removed,
             directoriesToCreate: b.directoriesToCreate, emptyFile: b.emptyFile,
             seccomp: seccomp, landlock: landlock, process: process,
@@ -153,9 +182,80 @@ public struct Planner {
     }
 
     /// Modes this version cannot enforce are refused, never silently weakened.
-    func checkSupported() throws {
-        if profile.dbus.value == .filtered {
-            throw WardenError(.policy, "\(profile.dbus.origin): dbus = \"filtered\" (xdg-dbus-proxy) is not available in this version of ww; use dbus = \"none\"")
+    func checkSupported() throws {}
+
+    // MARK: D-Bus
+
+    /// `dbus = "filtered"`: xdg-dbus-proxy's socket, in this session's folder, is the only bus inside.
+    func dbusPlan(_ b: inout Builder, runtimeDir: String?) throws -> DBusProxyPlan? {
+        guard profile.dbus.value == .filtered else { return nil }
+        let origin = profile.dbus.origin
+        guard let proxy = host.dbusProxyPath else {
+            throw WardenError(.host, "\(origin): dbus = \"filtered\" needs xdg-dbus-proxy; install the xdg-dbus-proxy package (Debian/Ubuntu: sudo apt install xdg-dbus-proxy) or set dbus = \"none\"")
+        }
+        var upstream = context.env("DBUS_SESSION_BUS_ADDRESS").flatMap { $0.isEmpty ? nil : $0 }
+        if upstream == nil, let rt = runtimeDir, fs.kind(Paths.join(rt, "bus")) == .socket { upstream = "unix:path=\(Paths.join(rt, "bus"))" }
+        guard let address = upstream else {
+            b.notes.append("dbus = \"filtered\" (\(origin)) but there is no session bus (DBUS_SESSION_BUS_ADDRESS is not set): no bus inside")
+            return nil
+        }
+        if profile.dbusTalk.isEmpty && profile.dbusCall.isEmpty {
+            b.notes.append("dbus = \"filtered\" with empty dbus_talk and dbus_call: the game sees only the bus itself")
+        }
+        let dir = Paths.join(host.sessionDirectory, "dbus")
+        b.add(.readOnlyBind, source: dir, DBusProxyPlan.sandboxDirectory, reason: "the session bus through xdg-dbus-proxy (dbus = filtered, \(origin))")
+        return DBusProxyPlan(program: proxy, upstream: address, hostSocket: Paths.join(dir, "bus"),
+                             sandboxAddress: "unix:path=\(DBusProxyPlan.sandboxDirectory)/bus",
+                             arguments: DBusPolicy.proxyArguments(talk: profile.dbusTalk.map(\.value), call: profile.dbusCall.map(\.value)))
+    }
+
+    // MARK: Steam client
+
+    /// STEAM_COMPAT_CLIENT_INSTALL_PATH, else where ~/.steam/root or ~/.steam/steam leads, else ~/.local/share/Steam.
+    func steamClientFolder() -> String? {
+        var candidates: [String] = []
+        if let p = context.env("STEAM_COMPAT_CLIENT_INSTALL_PATH"), p.hasPrefix("/") { candidates.append(p) }
+        candidates += [".steam/root", ".steam/steam", ".local/share/Steam"].map { Paths.join(home, $0) }
+        for c in candidates {
+            if let real = fs.canonical(c), fs.kind(real) == .directory { return real }
+        }
+        return nil
+    }
+
+    /// `steam_client = true`: the Steam client folder read-only (Proton, the runtime and steamclient.so
+    /// live there), its login files hidden with the other secrets, `userdata` reduced to this game's
+    /// folders, and in a virtual home a `~/.steam` of links only (no steam.pipe, steam.pid, registry.vdf).
+    func addSteamClient(_ b: inout Builder) {
+        guard profile.steamClient.value else { return }
+        let origin = profile.steamClient.origin
+        guard let client = steamClientFolder() else {
+            b.notes.append("steam_client = true (\(origin)) but no Steam client folder was found (STEAM_COMPAT_CLIENT_INSTALL_PATH is not set and there is no ~/.steam/root): nothing shown")
+            return
+        }
+        let dotSteam = Paths.join(home, ".steam")
+        let virtualHome = profile.home.value == .virtual
+        if virtualHome {
+            b.add(.tmpfs, dotSteam, permissions: "0755", reason: "~/.steam rebuilt with links to the Steam client only (steam_client, \(origin))")
+        }
+        b.add(.readOnlyBind, source: client, client, reason: "Steam client, read-only (steam_client, \(origin)); its login files are hidden")
+        let userdata = Paths.join(client, "userdata")
+        if fs.kind(userdata) == .directory {
+            b.add(.tmpfs, userdata, permissions: "0755", reason: "Steam userdata of the account and of other games hidden")
+            if let app = identity.steamAppID {
+                for account in fs.list(userdata).sorted() {
+                    let own = Paths.join(userdata, "\(account)/\(app)")
+                    if fs.kind(own) == .directory { b.add(.bind, source: own, own, reason: "this game's Steam userdata (Steam Cloud saves)") }
+                }
+            }
+        }
+        guard virtualHome else { return }
+        for name in ["root", "steam"] where Paths.join(dotSteam, name) != client {
+            b.add(.symlink, source: client, Paths.join(dotSteam, name), reason: "~/.steam/\(name): the Steam client")
+        }
+        for (name, folder) in [("sdk32", "linux32"), ("sdk64", "linux64")] {
+            let link = Paths.join(dotSteam, name)
+            let target = (fs.kind(link) == .symlink ? fs.symlinkTarget(link) : nil) ?? Paths.join(client, folder)
+            b.add(.symlink, source: target, link, reason: "~/.steam/\(name): steamclient.so for Proton's lsteamclient")
         }
     }
 
@@ -267,8 +367,28 @@ public struct Planner {
 
     // MARK: profile paths
 
-    func expandForUse(_ rule: PathRule, _ use: PathPolicy.Use, _ b: inout Builder) throws -> String? {
-        switch PathPolicy.expand(rule.text, variables: variables) {
+    /// The paths a rule names for this launch: none when a variable is unset, one per entry when it
+    /// names a list variable (`${STEAM_COMPAT_TOOL_PATHS}/var`).
+    func expandForUse(_ rule: PathRule, _ use: PathPolicy.Use, _ b: inout Builder) throws -> [String] {
+        let lists = listVariables
+        guard let listName = PathPolicy.variables(in: rule.text).first(where: { Self.listVariableNames.contains($0) }) else {
+            return try expandOne(rule, use, variables, &b).map { [$0] } ?? []
+        }
+        guard let entries = lists[listName] else {
+            b.notes.append("\(rule.text) (\(rule.origin)) skipped: $\(listName) is not set for this launch")
+            return []
+        }
+        var out: [String] = []
+        for entry in entries {
+            var vars = variables
+            vars[listName] = entry
+            if let p = try expandOne(rule, use, vars, &b), !out.contains(p) { out.append(p) }
+        }
+        return out
+    }
+
+    func expandOne(_ rule: PathRule, _ use: PathPolicy.Use, _ vars: [String: String], _ b: inout Builder) throws -> String? {
+        switch PathPolicy.expand(rule.text, variables: vars) {
         case .unset(let name):
             b.notes.append("\(rule.text) (\(rule.origin)) skipped: $\(name) is not set for this launch")
             return nil
@@ -294,20 +414,28 @@ public struct Planner {
 
     func addProfilePaths(_ b: inout Builder) throws {
         for rule in profile.readOnly {
-            guard let path = try expandForUse(rule, .readOnly, &b) else { continue }
-            guard fs.kind(path) != nil else { b.notes.append("read-only \(path) (\(rule.origin)) does not exist: skipped"); continue }
-            b.add(.readOnlyBind, source: path, path, reason: "read_only (\(rule.origin))")
+            for path in try expandForUse(rule, .readOnly, &b) {
+                guard fs.kind(path) != nil else { b.notes.append("read-only \(path) (\(rule.origin)) does not exist: skipped"); continue }
+                b.add(.readOnlyBind, source: path, path, reason: "read_only (\(rule.origin))")
+            }
         }
         var writable: [(path: String, rule: PathRule)] = []
         for rule in profile.readWrite {
-            guard let path = try expandForUse(rule, .readWrite, &b) else { continue }
-            if fs.kind(path) == nil {
-                guard rule.create else {
-                    throw WardenError(.policy, "\(rule.origin): read-write path \(path) does not exist; create it, or write { path = \"\(rule.text)\", create = true }")
+            let fromList = PathPolicy.variables(in: rule.text).contains { Self.listVariableNames.contains($0) }
+            for path in try expandForUse(rule, .readWrite, &b) {
+                if fs.kind(path) == nil {
+                    if fromList && !rule.create {
+                        // One entry of Steam's list lacks the folder (Proton has no var/, the runtime has).
+                        b.notes.append("read-write \(path) (\(rule.origin)) does not exist: skipped")
+                        continue
+                    }
+                    guard rule.create else {
+                        throw WardenError(.policy, "\(rule.origin): read-write path \(path) does not exist; create it, or write { path = \"\(rule.text)\", create = true }")
+                    }
+                    b.directoriesToCreate.append(path)
                 }
-                b.directoriesToCreate.append(path)
+                writable.append((path, rule))
             }
-            writable.append((path, rule))
         }
         // A writable folder inside another writable folder is already granted; binding it again would
         // open its source through a path the game could have swapped for a symlink.
@@ -361,6 +489,9 @@ public struct Planner {
         var out: [(String, String)] = []
         var rules = SensitivePaths.alwaysHidden.map { (Paths.join(home, $0), "always hidden") }
             + SensitivePaths.systemHidden.map { ($0, "always hidden (system secret)") }
+        if let client = context.env("STEAM_COMPAT_CLIENT_INSTALL_PATH"), client.hasPrefix("/") {
+            rules += SensitivePaths.steamClientSecrets.map { (Paths.join(Paths.normalize(client), $0), "always hidden (Steam login)") }
+        }
         for rule in profile.hidden {
             switch PathPolicy.expand(rule.text, variables: variables) {
             case .path(let p): rules.append((p, "hidden (\(rule.origin))"))
@@ -430,7 +561,7 @@ public struct Planner {
         return home
     }
 
-    func environment(runtimeDir: String?, b: Builder, net: NetworkPlan) -> (env: [EnvironmentVariable], removed: [RemovedVariable]) {
+    func environment(runtimeDir: String?, b: Builder, net: NetworkPlan, dbus: DBusProxyPlan?) -> (env: [EnvironmentVariable], removed: [RemovedVariable]) {
         var env = context.environment
         var removed: [RemovedVariable] = []
         for name in env.keys.sorted() {
@@ -446,6 +577,10 @@ public struct Planner {
             if net.mode == .off { removed.append(RemovedVariable(name: name, reason: "network = off")) }
         }
         if net.mode == .proxy { for (name, value) in NetworkPlan.proxyEnvironment { env[name] = value } }
+        if let d = dbus {
+            env["DBUS_SESSION_BUS_ADDRESS"] = d.sandboxAddress
+            removed.removeAll { $0.name == "DBUS_SESSION_BUS_ADDRESS" }
+        }
         if env["XAUTHORITY"] != nil || b.mounts.contains(where: { $0.destination == Self.xauthoritySandboxPath }) {
             if b.mounts.contains(where: { $0.destination == Self.xauthoritySandboxPath }) { env["XAUTHORITY"] = Self.xauthoritySandboxPath }
             else { env["XAUTHORITY"] = nil; removed.append(RemovedVariable(name: "XAUTHORITY", reason: "not mounted")) }

@@ -10,6 +10,8 @@ public struct SandboxPlan: Codable, Equatable, Sendable {
     public var namespaces: Namespaces
     public var network: NetworkMode
     public var net: NetworkPlan
+    /// The filtered session bus (nil: no bus inside).
+    public var dbus: DBusProxyPlan? = nil
     public var mounts: [MountStep]
     public var environment: [EnvironmentVariable]
     public var removedEnvironment: [RemovedVariable]

@@ -5,7 +5,9 @@ public enum PathPolicy {
         "HOME", "USER", "UID", "GAME_DIR", "GAME_ID", "WINEPREFIX",
         "STEAM_COMPAT_DATA_PATH", "STEAM_COMPAT_INSTALL_PATH", "STEAM_COMPAT_CLIENT_INSTALL_PATH",
         "STEAM_COMPAT_SHADER_PATH", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME",
-        "XDG_RUNTIME_DIR",
+        "XDG_RUNTIME_DIR", "PROTON_EAC_RUNTIME", "PROTON_BATTLEYE_RUNTIME",
+        // Colon-separated lists: a path naming one stands for one path per entry.
+        "STEAM_COMPAT_TOOL_PATHS", "STEAM_COMPAT_LIBRARY_PATHS", "STEAM_COMPAT_MOUNTS",
     ]
 
     /// Folders an allow rule may never name itself: binding them would expose or shadow the system.

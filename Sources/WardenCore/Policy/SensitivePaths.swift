@@ -13,9 +13,14 @@ public enum SensitivePaths {
         ".local/share/keyrings", ".password-store", ".config/keepassxc", ".netrc", ".git-credentials",
         ".config/gh", ".config/heroic/store", ".config/legendary/user.json",
         ".steam/steam.pipe",
-        ".steam/steam/ssfn*", ".steam/steam/config/loginusers.vdf", ".steam/steam/config/config.vdf",
-        ".local/share/Steam/ssfn*", ".local/share/Steam/config/loginusers.vdf", ".local/share/Steam/config/config.vdf",
-    ]
+    ] + steamClientRoots.flatMap { root in steamClientSecrets.map { "\(root)/\($0)" } }
+
+    /// Where the Steam client usually lives below $HOME (a launch may name another: STEAM_COMPAT_CLIENT_INSTALL_PATH).
+    public static let steamClientRoots = [".steam/steam", ".steam/root", ".local/share/Steam", ".steam/debian-installation"]
+
+    /// Inside a Steam client folder: the login sentries, the saved accounts and login tokens
+    /// (config.vdf, local.vdf), and the cookies of Steam's built-in browser.
+    public static let steamClientSecrets = ["ssfn*", "config/loginusers.vdf", "config/config.vdf", "config/htmlcache", "local.vdf"]
 
     /// System files hidden too: readable by the owner, and a player running ww as root owns them.
     public static let systemHidden: [String] = [

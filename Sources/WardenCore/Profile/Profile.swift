@@ -82,10 +82,15 @@ public struct Profile: Sendable, Equatable {
     public var pulseaudio: Traced<Bool>
     public var pipewire: Traced<Bool>
     public var dbus: Traced<DBusMode>
+    /// `dbus = "filtered"`: names the game may call, and narrower NAME=RULE call rules.
+    public var dbusTalk: [Traced<String>] = []
+    public var dbusCall: [Traced<String>] = []
 
     public var pid: Traced<NamespaceSharing>
     public var ipc: Traced<NamespaceSharing>
     public var nestedSandbox: Traced<Bool>
+    /// Show the Steam client folder read-only, without its login files and other games' userdata.
+    public var steamClient: Traced<Bool>
 
     public var network: Traced<NetworkMode>
     public var allowDomains: [Traced<String>] = []
@@ -119,7 +124,7 @@ public struct Profile: Sendable, Equatable {
             gpu: Traced(true, here), gamepads: Traced(true, here), sound: Traced(false, here), ntsync: Traced(true, here),
             x11: Traced(true, here), wayland: Traced(true, here), pulseaudio: Traced(true, here), pipewire: Traced(true, here),
             dbus: Traced(.none, here),
-            pid: Traced(.private, here), ipc: Traced(.private, here), nestedSandbox: Traced(false, here),
+            pid: Traced(.private, here), ipc: Traced(.private, here), nestedSandbox: Traced(false, here), steamClient: Traced(false, here),
             network: Traced(.off, here), rateLimit: Traced(1000, here), unsafeAllowRemoteProxy: Traced(false, here),
             landlock: Traced(.bestEffort, here),
             allowShellExecution: Traced(false, here), maxChildProcesses: Traced(0, here))

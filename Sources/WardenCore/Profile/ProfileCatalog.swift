@@ -107,11 +107,14 @@ public struct ProfileResolver {
         if let v = l.pid { p.pid = v }
         if let v = l.ipc { p.ipc = v }
         if let v = l.nestedSandbox { p.nestedSandbox = v }
+        if let v = l.steamClient { p.steamClient = v }
         if let v = l.network { p.network = v }
         if let v = l.rateLimit { p.rateLimit = v }
         if let v = l.upstreamDNS { p.upstreamDNS = v }
         if let v = l.upstreamProxy { p.upstreamProxy = v }
         if let v = l.unsafeAllowRemoteProxy { p.unsafeAllowRemoteProxy = v }
+        try mergeNames(l.dbusTalk, into: &p.dbusTalk)
+        try mergeNames(l.dbusCall, into: &p.dbusCall)
         try mergeNames(l.allowDomains, into: &p.allowDomains)
         try mergeNames(l.denyDomains, into: &p.denyDomains)
         try mergeNames(l.denyDestinations, into: &p.denyDestinations)
@@ -164,6 +167,8 @@ public struct ProfileResolver {
         case steamAppID(UInt64)
         case executable(String)
         case prefix(String)
+        /// A `reaper SteamLaunch` line no profile names: the shipped Steam profile for it.
+        case steamLaunch(app: UInt64, proton: Bool)
         case fallback
 
         public var reason: String {
@@ -172,12 +177,15 @@ public struct ProfileResolver {
             case .steamAppID(let id): return "its [match] names Steam AppId \(id)"
             case .executable(let g): return "its [match] executable pattern \(g) matches"
             case .prefix(let g): return "its [match] prefix pattern \(g) matches WINEPREFIX"
+            case .steamLaunch(let app, let proton):
+                return "a Steam launch\(proton ? " through Proton" : "") and no profile names AppId \(app)"
             case .fallback: return "no profile matches this game, so the default applies"
             }
         }
     }
 
-    /// SPEC §4 selection: a profile naming the AppId, then an executable glob, then a prefix glob, then `default`.
+    /// SPEC §4 selection: a profile naming the AppId, then an executable glob, then a prefix glob, then
+    /// for a `reaper SteamLaunch` line `steam-proton` or `steam-native`, then `default`.
     public func select(for ctx: LaunchContext, identity: GameIdentity) throws -> (ProfileSource, Selection) {
         var layers: [(ProfileSource, ProfileLayer)] = []
         for s in catalog.sources {
@@ -211,6 +219,10 @@ public struct ProfileResolver {
                 }) { prefixHits.append((s, .prefix(g))) }
             }
             if let hit = try pick(prefixHits, "WINEPREFIX \(prefix)") { return hit }
+        }
+        if identity.source == .steamLaunch, let app = identity.steamAppID {
+            let proton = SteamLaunchLine.runsProton(ctx.command)
+            if let s = catalog.source(named: proton ? "steam-proton" : "steam-native") { return (s, .steamLaunch(app: app, proton: proton)) }
         }
         guard let d = catalog.source(named: "default") else {
             throw WardenError(.profile, "no profile matches this game and there is no 'default' profile on the search path; reinstall ww's profiles or pass --profile")

@@ -21,8 +21,11 @@ public struct ProfileLayer: Sendable {
     public var extraDevices: [ListEdit] = []
     public var x11, wayland, pulseaudio, pipewire: Traced<Bool>?
     public var dbus: Traced<DBusMode>?
+    public var dbusTalk: [ListEdit] = []
+    public var dbusCall: [ListEdit] = []
     public var pid, ipc: Traced<NamespaceSharing>?
     public var nestedSandbox: Traced<Bool>?
+    public var steamClient: Traced<Bool>?
     public var network: Traced<NetworkMode>?
     public var allowDomains: [ListEdit] = []
     public var denyDomains: [ListEdit] = []
@@ -47,9 +50,9 @@ public struct ProfileLayer: Sendable {
 public struct ProfileParser {
     public static let sections: [String: [String]] = [
         "match": ["steam_app_ids", "executables", "prefixes"],
-        "filesystem": ["home", "read_only", "read_write", "hidden"],
+        "filesystem": ["home", "read_only", "read_write", "hidden", "steam_client"],
         "devices": ["gpu", "gamepads", "sound", "ntsync", "extra"],
-        "desktop": ["x11", "wayland", "pulseaudio", "pipewire", "dbus"],
+        "desktop": ["x11", "wayland", "pulseaudio", "pipewire", "dbus", "dbus_talk", "dbus_call"],
         "namespaces": ["pid", "ipc", "nested_sandbox"],
         "network": ["mode", "allow_domains", "deny_domains", "deny_destinations", "inbound_ports", "rate_limit",
                     "upstream_dns", "upstream_proxy", "unsafe_allow_remote_proxy"],
@@ -209,14 +212,19 @@ public struct ProfileParser {
     }
 
     /// `[network]` lists and values; each entry is checked here so a typo fails before anything starts.
+    /// A list of strings where `-entry` removes an inherited entry; each entry checked by `check`.
+    mutating func edits(_ t: [String: TOMLNode], _ section: String, _ key: String, check: (String) -> String?) -> [ProfileLayer.ListEdit] {
+        strings(t, section, key).compactMap { (text, i) in
+            let remove = text.hasPrefix("-")
+            let entry = remove ? String(text.dropFirst()) : text
+            if let problem = check(entry) { fail([section, key], element: i, "\(key) entry \"\(entry)\" \(problem)"); return nil }
+            return .init(text: entry, remove: remove, create: false, origin: doc.location([section, key], element: i))
+        }
+    }
+
     mutating func readNetwork(_ t: [String: TOMLNode], into layer: inout ProfileLayer) {
         func edits(_ key: String, check: (String) -> String?) -> [ProfileLayer.ListEdit] {
-            strings(t, "network", key).compactMap { (text, i) in
-                let remove = text.hasPrefix("-")
-                let entry = remove ? String(text.dropFirst()) : text
-                if let problem = check(entry) { fail(["network", key], element: i, "\(key) entry \"\(entry)\" \(problem)"); return nil }
-                return .init(text: entry, remove: remove, create: false, origin: doc.location(["network", key], element: i))
-            }
+            self.edits(t, "network", key, check: check)
         }
         let domain: (String) -> String? = { e in
             if case .failure(let f) = DomainPattern.parse(e) { return f.sentence + " (write example.com, *.example.com, *, an address or a CIDR range)" }
@@ -280,6 +288,7 @@ public struct ProfileParser {
             layer.readOnly = paths(t, section, "read_only", use: .readOnly)
             layer.readWrite = paths(t, section, "read_write", use: .readWrite)
             layer.hidden = paths(t, section, "hidden", use: .hidden)
+            layer.steamClient = bool(t, section, "steam_client")
         case "devices":
             layer.gpu = bool(t, section, "gpu")
             layer.gamepads = bool(t, section, "gamepads")
@@ -297,6 +306,8 @@ public struct ProfileParser {
             layer.pulseaudio = bool(t, section, "pulseaudio")
             layer.pipewire = bool(t, section, "pipewire")
             layer.dbus = choice(t, section, "dbus", DBusMode.self)
+            layer.dbusTalk = edits(t, "desktop", "dbus_talk", check: DBusPolicy.nameProblem)
+            layer.dbusCall = edits(t, "desktop", "dbus_call", check: DBusPolicy.callProblem)
         case "namespaces":
             layer.pid = choice(t, section, "pid", NamespaceSharing.self)
             layer.ipc = choice(t, section, "ipc", NamespaceSharing.self)

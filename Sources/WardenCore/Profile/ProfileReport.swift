@@ -22,6 +22,7 @@ public enum ProfileReport {
         list("read_only", p.readOnly)
         list("read_write", p.readWrite)
         list("hidden", p.hidden)
+        line("steam_client", String(p.steamClient.value), p.steamClient.origin)
         out.append("  (always hidden besides: \(SensitivePaths.alwaysHidden.count) credential/browser/wallet paths; never writable: \(SensitivePaths.persistenceFiles.count + SensitivePaths.persistenceDirectories.count) autostart/shell paths)")
         out.append("[devices]")
         line("gpu", String(p.gpu.value), p.gpu.origin)
@@ -35,6 +36,11 @@ public enum ProfileReport {
         line("pulseaudio", String(p.pulseaudio.value), p.pulseaudio.origin)
         line("pipewire", String(p.pipewire.value), p.pipewire.origin)
         line("dbus", p.dbus.value.rawValue, p.dbus.origin)
+        for (key, names) in [("dbus_talk", p.dbusTalk), ("dbus_call", p.dbusCall)] {
+            if names.isEmpty { out.append("  \(key) = []"); continue }
+            out.append("  \(key) =")
+            for n in names { out.append("    \(n.value)".padding(44) + "  # \(n.origin)") }
+        }
         out.append("[namespaces]")
         line("pid", p.pid.value.rawValue, p.pid.origin)
         line("ipc", p.ipc.value.rawValue, p.ipc.origin)

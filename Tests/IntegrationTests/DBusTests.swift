@@ -1,0 +1,136 @@
+import Foundation
+import XCTest
+
+/// `dbus = "filtered"` against a real session bus (dbus-daemon, started by the test as the test user)
+/// with real services on it (dbus-test-tool echo owning a name each): an allowed name answers through
+/// xdg-dbus-proxy; the Secret Service and systemd do not; with `dbus = "none"` there is no bus at all.
+final class DBusTests: XCTestCase {
+    let sb = Sandbox.shared
+
+    struct Bus {
+        let runtime: String
+        var socket: String { runtime + "/bus" }
+        var address: String { "unix:path=" + socket }
+        var pids: [Int32] = []
+    }
+
+    static let names = ["org.freedesktop.Notifications", "org.freedesktop.secrets", "org.freedesktop.systemd1"]
+
+    func startBus() throws -> Bus {
+        for tool in ["/usr/bin/dbus-daemon", "/usr/bin/dbus-send", "/usr/bin/dbus-test-tool", "/usr/bin/xdg-dbus-proxy"] {
+            guard FileManager.default.isExecutableFile(atPath: tool) else { throw XCTSkip("\(tool) is missing (apt-get install dbus-daemon dbus-bin dbus-tests xdg-dbus-proxy)") }
+        }
+        let runtime = sb.root + "/run-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: runtime, withIntermediateDirectories: true)
+        chmod(runtime, 0o700)
+        sb.chownTree(runtime)
+        var bus = Bus(runtime: runtime)
+        bus.pids.append(try asUserInBackground(["/usr/bin/dbus-daemon", "--session", "--nofork", "--nopidfile", "--address=\(bus.address)"], bus: bus))
+        try waitFor { FileManager.default.fileExists(atPath: bus.socket) }
+        for name in Self.names {
+            bus.pids.append(try asUserInBackground(["/usr/bin/dbus-test-tool", "echo", "--name=\(name)"], bus: bus))
+        }
+        // Every service owns its name before a test calls it.
+        try waitFor {
+            Self.names.allSatisfy { name in
+                (try? self.call(name, bus: bus, sandboxed: nil))?.status == 0
+            }
+        }
+        return bus
+    }
+
+    func stop(_ bus: Bus) {
+        for pid in bus.pids.reversed() { kill(pid, SIGTERM); var s: Int32 = 0; waitpid(pid, &s, 0) }
+    }
+
+    func asUserInBackground(_ argv: [String], bus: Bus) throws -> Int32 {
+        var args = ["/usr/bin/env", "-i", "DBUS_SESSION_BUS_ADDRESS=\(bus.address)", "XDG_RUNTIME_DIR=\(bus.runtime)", "PATH=/usr/bin:/bin"] + argv
+        if sb.isRoot { args = ["--reuid=\(sb.uid)", "--regid=\(sb.gid)", "--clear-groups", "--"] + args }
+        return try NetworkTests.background(sb.isRoot ? "/usr/bin/setpriv" : args.removeFirst(), args)
+    }
+
+    func waitFor(_ what: () -> Bool) throws {
+        let deadline = Date().addingTimeInterval(20)
+        while !what() {
+            guard Date() < deadline else { throw XCTSkip("the test bus did not come up") }
+            usleep(50_000)
+        }
+    }
+
+    func profile(_ dbus: String) throws -> String {
+        let path = sb.root + "/dbus-\(UUID().uuidString).toml"
+        try "extends = \"default\"\n[desktop]\ndbus = \"\(dbus)\"\n".write(toFile: path, atomically: true, encoding: .utf8)
+        chmod(path, 0o644)
+        return path
+    }
+
+    /// `dbus-send` to NAME: without ww (`sandboxed` nil) or under ww with that profile.
+    func call(_ name: String, bus: Bus, sandboxed profile: String?, log: String? = nil) throws -> Sandbox.Result {
+        let send = ["/usr/bin/dbus-send", "--session", "--print-reply", "--reply-timeout=5000", "--dest=\(name)", "/", "org.example.Test.Ping"]
+        let env = ["DBUS_SESSION_BUS_ADDRESS": bus.address, "XDG_RUNTIME_DIR": bus.runtime]
+        guard let profile else {
+            return try sb.asUser(send[0], Array(send.dropFirst()), env: env.merging(["PATH": "/usr/bin:/bin"]) { $1 }, cwd: "/", timeout: 30)
+        }
+        let home = try sb.makeHome()
+        return try sb.ww(["--profile", profile] + (log.map { ["--log", $0] } ?? []) + ["--"] + send, home: home, env: env, timeout: 60)
+    }
+
+    func testFilteredBusLetsTheGameReachAllowedNamesOnly() throws {
+        let bus = try startBus()
+        defer { stop(bus) }
+        let filtered = try profile("filtered")
+        let log = sb.logPath()
+        let allowed = try call("org.freedesktop.Notifications", bus: bus, sandboxed: filtered, log: log)
+        XCTAssertEqual(allowed.status, 0, "an allowed name answers through the proxy\n\(allowed.output)")
+        XCTAssertTrue(allowed.stdout.contains("method return"), allowed.output)
+        for name in ["org.freedesktop.secrets", "org.freedesktop.systemd1"] {
+            let refused = try call(name, bus: bus, sandboxed: filtered)
+            XCTAssertNotEqual(refused.status, 0, "\(name) must not be reachable\n\(refused.output)")
+            XCTAssertFalse(refused.stdout.contains("method return"), refused.output)
+            XCTAssertTrue(refused.stderr.contains("org.freedesktop.DBus.Error"), "the proxy refused it\n\(refused.output)")
+        }
+        let event = sb.events(log).first { $0["kind"] as? String == "dbus_filtered" }
+        XCTAssertNotNil(event, "the filter is on record")
+        XCTAssertTrue((event?["rules"] as? [String] ?? []).contains("--talk=org.freedesktop.Notifications"), "\(String(describing: event))")
+        // The proxy went with the session.
+        let left = try Sandbox.run("/usr/bin/pgrep", ["-u", "\(sb.uid)", "-f", "xdg-dbus-proxy"])
+        XCTAssertEqual(left.stdout, "", "xdg-dbus-proxy outlived ww")
+    }
+
+    /// The control: the same calls without ww reach all three services.
+    func testWithoutWWEveryNameAnswers() throws {
+        let bus = try startBus()
+        defer { stop(bus) }
+        for name in Self.names {
+            let r = try call(name, bus: bus, sandboxed: nil)
+            XCTAssertEqual(r.status, 0, "\(name)\n\(r.output)")
+        }
+    }
+
+    func testNoBusWithDBusNone() throws {
+        let bus = try startBus()
+        defer { stop(bus) }
+        let none = try profile("none")
+        let r = try call("org.freedesktop.Notifications", bus: bus, sandboxed: none)
+        XCTAssertNotEqual(r.status, 0, r.output)
+        XCTAssertFalse(r.stdout.contains("method return"), r.output)
+        // Not through the variable, and not through the socket's usual path either.
+        let home = try sb.makeHome()
+        let direct = try sb.ww(["--profile", none, "--", "/usr/bin/dbus-send", "--bus=\(bus.address)", "--print-reply",
+                                "--dest=org.freedesktop.Notifications", "/", "org.example.Test.Ping"],
+                               home: home, env: ["XDG_RUNTIME_DIR": bus.runtime])
+        XCTAssertNotEqual(direct.status, 0, direct.output)
+        XCTAssertFalse(direct.stdout.contains("method return"), direct.output)
+    }
+
+    func testMissingProxyStopsTheLaunchWithThePackageName() throws {
+        let home = try sb.makeHome()
+        let bin = sb.root + "/path-without-proxy"
+        try? FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
+        for tool in ["true", "bwrap", "socat"] { try? FileManager.default.createSymbolicLink(atPath: "\(bin)/\(tool)", withDestinationPath: "/usr/bin/\(tool)") }
+        let r = try sb.ww(["--profile", try profile("filtered"), "--", "true"], home: home,
+                          env: ["PATH": bin, "DBUS_SESSION_BUS_ADDRESS": "unix:path=/nonexistent/bus"])
+        XCTAssertEqual(r.status, 125, r.output)
+        XCTAssertTrue(r.stderr.contains("xdg-dbus-proxy package"), r.output)
+    }
+}
