@@ -547,3 +547,10 @@ pid_t ww_tcp_client_of(pid_t server_pid, int port, const pid_t *candidates, int 
     }
     return 0;
 }
+
+#include <sys/xattr.h>
+int ww_xattr_first_byte(const char *path, const char *name) {
+    unsigned char b = 0;
+    ssize_t n = lgetxattr(path, name, &b, 1);
+    return n >= 1 ? (int)b : -1;
+}

@@ -42,6 +42,7 @@ public struct Launcher {
         }
         defer { if let session { SessionFolder.remove(session) } }
         for dir in plan.directoriesToCreate { try WardenDirectories.create(dir) }
+        try CopyOnWrite.prepare(plan.copyOnWrite)
         try WardenDirectories.createEmptyFile(plan.emptyFile)
         let compiled = try SeccompCompiler.compile(plan.seccomp)
         let notification = try SeccompCompiler.notificationFilter(plan.seccomp, watchProcessCreation: plan.process.maxChildProcesses > 0,
@@ -101,13 +102,24 @@ public struct Launcher {
         // killing bwrap; the helper restores default dispositions before exec.
         let ignored: [Int32] = [SIGINT, SIGQUIT, SIGHUP]
         var pid: pid_t = 0
+        var failedStep: Int32 = -1
+        // Copy-on-write: bwrap starts in a user and mount namespace of its own where the overlays are
+        // mounted (the host's mounts stay as they are).
+        let options = plan.copyOnWrite.map(\.mountOptions)
+        let targets = plan.copyOnWrite.map(\.merged)
         let spawnError = withCStrings(argv) { cArgv in
             withCStrings(envp) { cEnv in
-                ww_spawn(bwrapPath, cArgv, cEnv, passed, Int32(passed.count), ignored, Int32(ignored.count), &pid)
+                withConstCStrings(options) { cOptions in
+                    withConstCStrings(targets) { cTargets in
+                        ww_spawn_with_overlays(bwrapPath, cArgv, cEnv, passed, Int32(passed.count), ignored, Int32(ignored.count),
+                                               cOptions, cTargets, Int32(options.count), &pid, &failedStep)
+                    }
+                }
             }
         }
         close(pair[1])
         guard spawnError == 0 else {
+            if failedStep >= 0 { throw CopyOnWrite.failure(plan.copyOnWrite, step: failedStep, errno: spawnError) }
             throw WardenError(.host, "cannot start bwrap (\(bwrapPath)): \(String(cString: strerror(spawnError))); install the bubblewrap package")
         }
         var landlock = plan.landlock
@@ -310,6 +322,14 @@ public func withCStrings<R>(_ strings: [String], _ body: (UnsafePointer<UnsafeMu
     var pointers: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) }
     pointers.append(nil)
     defer { for p in pointers { free(p) } }
+    return pointers.withUnsafeBufferPointer { body($0.baseAddress!) }
+}
+
+/// Calls `body` with a NULL-terminated C array of constant strings.
+public func withConstCStrings<R>(_ strings: [String], _ body: (UnsafePointer<UnsafePointer<CChar>?>) -> R) -> R {
+    let owned: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) }
+    defer { for p in owned { free(p) } }
+    let pointers: [UnsafePointer<CChar>?] = owned.map { $0.map { UnsafePointer($0) } } + [nil]
     return pointers.withUnsafeBufferPointer { body($0.baseAddress!) }
 }
 

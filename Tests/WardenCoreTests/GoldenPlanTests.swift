@@ -406,6 +406,34 @@ final class PlanPropertyTests: XCTestCase {
         XCTAssertEqual(native.game.id, "steam:570")
     }
 
+    /// copy_on_write replaces the writable bind of the folder with the overlay's, by path.
+    func testCopyOnWriteBindsTheOverlayInsteadOfTheFolder() throws {
+        var catalog = try Fixture.shippedCatalog().sources
+        catalog.insert(ProfileSource(name: "cow", path: "user/cow.toml", text: """
+            extends = "wine"
+            [filesystem]
+            copy_on_write = ["${GAME_DIR}"]
+            """), at: 0)
+        let c = Fixture.Case(name: "cow", context: try XCTUnwrap(Fixture.cases.first { $0.name == "wine" }).context, profile: "cow")
+        let plan = try Fixture.plan(c, catalog: ProfileCatalog(searchOrder: catalog))
+        let dir = "/home/player/Games/foo"
+        let layer = try XCTUnwrap(plan.copyOnWrite.first)
+        XCTAssertEqual(plan.copyOnWrite.count, 1)
+        XCTAssertEqual(layer.original, dir)
+        XCTAssertEqual(layer.layerDirectory, "/home/player/.local/share/winewarden/cow/\(plan.game.id)/\(StableHash.hex(dir))")
+        let esc = { (p: String) in p.replacingOccurrences(of: ":", with: "\\:") }   // the game id has a colon
+        XCTAssertEqual(layer.mountOptions, "lowerdir=\(dir),upperdir=\(esc(layer.upper)),workdir=\(esc(layer.work)),userxattr")
+        XCTAssertTrue(plan.mounts.contains { $0.kind == .overlayBind && $0.source == layer.merged && $0.destination == dir })
+        XCTAssertFalse(plan.mounts.contains { $0.kind == .bind && $0.source == dir }, "the real folder is never bound writable")
+        XCTAssertTrue(plan.notes.contains { $0.contains("copy-on-write instead of read-write") }, "\(plan.notes)")
+        let argv = BwrapCommand.render(plan, sourceDescriptor: { _ in 99 }).arguments
+        let i = try XCTUnwrap(argv.firstIndex(of: layer.merged))
+        XCTAssertEqual(argv[i - 1], "--bind", "the overlay is bound by path (it exists only in ww's mount namespace)")
+        XCTAssertTrue(plan.landlock.rules.contains { $0.path == dir && $0.access == LandlockAccess.readWrite })
+        XCTAssertEqual(CopyOnWriteLayer(original: "/g/a,b:c", layerDirectory: "/l").mountOptions,
+                       "lowerdir=/g/a\\,b\\:c,upperdir=/l/upper,workdir=/l/work,userxattr")
+    }
+
     /// A user's profile naming the AppId wins over the shipped Steam profile.
     func testAProfileNamingTheAppIdWinsOverTheSteamProfile() throws {
         var catalog = try Fixture.shippedCatalog().sources

@@ -61,6 +61,9 @@ int ww_memfd(const char *name);
 // Descendants of `root` (not root itself) from /proc/PID/task/*/children, breadth first; count.
 int ww_list_descendants(pid_t root, pid_t *out, int max);
 
+// The first byte of an extended attribute of `path` itself (not following a link), or -1.
+int ww_xattr_first_byte(const char *path, const char *name);
+
 // PR_SET_PDEATHSIG: `sig` when the parent thread exits. 0 or errno.
 int ww_set_parent_death_signal(int sig);
 

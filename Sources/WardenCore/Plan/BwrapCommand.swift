@@ -29,6 +29,7 @@ public struct BwrapCommand: Equatable, Sendable {
                 let pathFlag = m.kind == .bind ? "--bind" : "--ro-bind"
                 if let fd = sourceDescriptor(i) { a += [fdFlag, String(fd), m.destination] }
                 else { a += [pathFlag, m.source ?? "", m.destination] }
+            case .overlayBind: a += ["--bind", m.source ?? "", m.destination]
             case .deviceBind: a += ["--dev-bind", m.source ?? "", m.destination]
             case .tmpfs: a += ["--tmpfs", m.destination]
             case .proc: a += ["--proc", m.destination]

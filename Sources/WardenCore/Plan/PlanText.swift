@@ -9,6 +9,12 @@ public enum PlanText {
         out.append("directory   \(plan.workingDirectory)")
         if let dir = plan.game.gameDirectory { out.append("game folder \(dir)") }
         out += networkLines(plan.net)
+        if let d = plan.dbus {
+            out.append("d-bus       filtered: xdg-dbus-proxy \(d.upstream) -> \(d.sandboxAddress); \(d.arguments.filter { $0 != "--filter" }.joined(separator: " "))")
+        }
+        for layer in plan.copyOnWrite {
+            out.append("copy-on-write \(layer.original): overlay mounted by ww before bwrap, changes in \(layer.upper)")
+        }
         out.append("namespaces  \(plan.namespaces.unsharedNames.joined(separator: ", "))\(plan.namespaces.disableNestedUserNamespaces ? "; no nested user namespaces" : "")")
         out.append("process     capabilities dropped, dies with ww, descriptors closed, argv passed on a private socket")
         out.append("")
@@ -17,7 +23,7 @@ public enum PlanText {
             let what: String
             switch m.kind {
             case .symlink: what = "\(m.destination) -> \(m.source ?? "")"
-            case .readOnlyBind, .bind, .deviceBind: what = m.source == m.destination ? m.destination : "\(m.destination)  <- \(m.source ?? "")"
+            case .readOnlyBind, .bind, .deviceBind, .overlayBind: what = m.source == m.destination ? m.destination : "\(m.destination)  <- \(m.source ?? "")"
             default: what = m.destination
             }
             out.append("  \(m.kind.rawValue.padding(11)) \(what.padding(48)) \(m.reason)")

@@ -173,7 +173,7 @@ public struct Planner {
         return SandboxPlan(
             game: identity, profile: profile.name, profileChain: profile.chain, profileReason: profileReason,
             command: context.command, workingDirectory: workingDirectory(b),
-            namespaces: ns, network: profile.network.value, net: net, dbus: dbus, mounts: b.mounts,
+            namespaces: ns, network: profile.network.value, net: net, dbus: dbus, copyOnWrite: b.copyOnWrite, mounts: b.mounts,
             environment: env.env, removedEnvironment: env.removed,
             directoriesToCreate: b.directoriesToCreate, emptyFile: b.emptyFile,
             seccomp: seccomp, landlock: landlock, process: process,
@@ -419,6 +419,29 @@ public struct Planner {
                 b.add(.readOnlyBind, source: path, path, reason: "read_only (\(rule.origin))")
             }
         }
+        // Copy-on-write folders: ww mounts an overlay (the folder below, a per-game upper layer on top)
+        // before bwrap and binds it where the folder is; the folder itself is never written.
+        var cow: [String] = []
+        for rule in profile.copyOnWrite {
+            let derived = PathPolicy.variables(in: rule.text).contains { $0 != "HOME" }
+            for path in try expandForUse(rule, .readWrite, &b) where !cow.contains(path) {
+                switch fs.kind(path) {
+                case .directory?: cow.append(path)
+                case .symlink?:
+                    throw WardenError(.policy, "\(rule.origin): copy_on_write \(rule.text) = \(path) is a symbolic link; name the real folder (\(fs.canonical(path) ?? "its target"))")
+                case nil where derived:
+                    b.notes.append("copy_on_write \(path) (\(rule.origin)) does not exist: skipped")
+                default:
+                    throw WardenError(.policy, "\(rule.origin): copy_on_write \(path) is not an existing folder; copy-on-write works on folders")
+                }
+            }
+        }
+        for path in cow {
+            let layer = CopyOnWriteLayer(original: path, layerDirectory: Paths.join(host.dataDirectory, "cow/\(identity.id)/\(StableHash.hex(path))"))
+            b.copyOnWrite.append(layer)
+            b.directoriesToCreate += [layer.upper, layer.work, layer.merged]
+            b.add(.overlayBind, source: layer.merged, path, reason: "copy-on-write: changes land in \(layer.upper), \(path) stays as it is")
+        }
         var writable: [(path: String, rule: PathRule)] = []
         for rule in profile.readWrite {
             let fromList = PathPolicy.variables(in: rule.text).contains { Self.listVariableNames.contains($0) }
@@ -433,6 +456,13 @@ public struct Planner {
                         throw WardenError(.policy, "\(rule.origin): read-write path \(path) does not exist; create it, or write { path = \"\(rule.text)\", create = true }")
                     }
                     b.directoriesToCreate.append(path)
+                }
+                if cow.contains(path) {
+                    b.notes.append("\(path) (\(rule.origin)) is copy-on-write instead of read-write")
+                    continue
+                }
+                if let outer = cow.first(where: { Paths.isWithin(path, $0) }) {
+                    b.notes.append("\(path) (\(rule.origin)) is read-write inside the copy-on-write folder \(outer): writes there reach the real folder")
                 }
                 writable.append((path, rule))
             }
@@ -511,11 +541,12 @@ public struct Planner {
     }
 
     func addHidden(_ b: inout Builder) {
-        let binds = b.mounts.filter { ($0.kind == .readOnlyBind || $0.kind == .bind) && $0.source != nil }
+        let binds = b.mounts.filter { ($0.kind == .readOnlyBind || $0.kind == .bind || $0.kind == .overlayBind) && $0.source != nil }
         for (path, why) in hiddenHostPaths(&b) {
             let forms = Set([path, fs.canonical(path) ?? path])
             for m in binds {
-                guard let src = m.source else { continue }
+                // An overlay shows its folder's content (and the changes) where the folder is.
+                guard let src = m.kind == .overlayBind ? m.destination : m.source else { continue }
                 for form in forms where Paths.isWithin(form, src) && form != src {
                     let dest = Paths.rebase(form, from: src, to: m.destination)
                     b.hide(dest, kind: fs.kind(form), reason: "\(why): \(path)")
@@ -608,6 +639,7 @@ public struct Planner {
         var notes: [String] = []
         var warnings: [String] = []
         var directoriesToCreate: [String] = []
+        var copyOnWrite: [CopyOnWriteLayer] = []
 
         mutating func add(_ kind: MountStep.Kind, source: String? = nil, _ dest: String, permissions: String? = nil, reason: String) {
             mounts.append(MountStep(kind, source: source, dest, permissions: permissions, reason: reason))
@@ -625,8 +657,8 @@ public struct Planner {
 
         /// Where a host path appears inside, through the last bind that covers it.
         func sandboxPath(forHost path: String) -> String? {
-            for m in mounts.reversed() where m.kind == .readOnlyBind || m.kind == .bind || m.kind == .deviceBind {
-                if let src = m.source, Paths.isWithin(path, src) { return Paths.rebase(path, from: src, to: m.destination) }
+            for m in mounts.reversed() where m.kind == .readOnlyBind || m.kind == .bind || m.kind == .deviceBind || m.kind == .overlayBind {
+                if let src = m.kind == .overlayBind ? m.destination : m.source, Paths.isWithin(path, src) { return Paths.rebase(path, from: src, to: m.destination) }
             }
             return nil
         }
@@ -634,6 +666,7 @@ public struct Planner {
         func isVisible(_ path: String) -> Bool {
             mounts.contains { m in
                 (m.kind == .readOnlyBind || m.kind == .bind || m.kind == .deviceBind) && m.source.map { Paths.isWithin(path, $0) && m.destination == $0 } == true
+                    || m.kind == .overlayBind && Paths.isWithin(path, m.destination)
             }
         }
     }

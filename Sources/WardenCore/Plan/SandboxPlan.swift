@@ -12,6 +12,8 @@ public struct SandboxPlan: Codable, Equatable, Sendable {
     public var net: NetworkPlan
     /// The filtered session bus (nil: no bus inside).
     public var dbus: DBusProxyPlan? = nil
+    /// Copy-on-write folders: overlays ww mounts before bwrap starts.
+    public var copyOnWrite: [CopyOnWriteLayer] = []
     public var mounts: [MountStep]
     public var environment: [EnvironmentVariable]
     public var removedEnvironment: [RemovedVariable]
@@ -65,6 +67,9 @@ public struct MountStep: Codable, Equatable, Sendable {
         case remountReadOnly = "remount-ro"
         /// The empty no-permission file over a file, socket or FIFO: reads and writes both fail.
         case hideFile = "hide-file"
+        /// A writable bind, by path, of the overlay ww mounts (before bwrap, in a namespace of its own)
+        /// over a copy-on-write folder: `source` is the overlay's mount point, `destination` the folder.
+        case overlayBind = "overlay-bind"
     }
 
     public var kind: Kind
@@ -101,4 +106,29 @@ public struct HelperPlacement: Codable, Equatable, Sendable {
     public var sandboxPath: String
     /// Descriptor number of the control socket inside the sandbox.
     public var controlFD: Int32
+}
+
+/// One `copy_on_write` folder: the game sees `original` writable; its changes land in `upper`.
+public struct CopyOnWriteLayer: Codable, Equatable, Sendable {
+    public var original: String
+    /// `~/.local/share/winewarden/cow/<game-id>/<hash of original>`: upper/, work/, merged/, origin.
+    public var layerDirectory: String
+    public var upper: String { Paths.join(layerDirectory, "upper") }
+    public var work: String { Paths.join(layerDirectory, "work") }
+    public var merged: String { Paths.join(layerDirectory, "merged") }
+
+    public init(original: String, layerDirectory: String) {
+        self.original = original
+        self.layerDirectory = layerDirectory
+    }
+
+    /// The overlay's mount options (`,`, `:` and `\\` in paths escaped as overlayfs wants).
+    public var mountOptions: String {
+        func esc(_ p: String) -> String {
+            var out = ""
+            for ch in p { if ch == "," || ch == ":" || ch == "\\" { out.append("\\") }; out.append(ch) }
+            return out
+        }
+        return "lowerdir=\(esc(original)),upperdir=\(esc(upper)),workdir=\(esc(work)),userxattr"
+    }
 }

@@ -70,6 +70,8 @@ public struct Profile: Sendable, Equatable {
     public var readOnly: [PathRule] = []
     public var readWrite: [PathRule] = []
     public var hidden: [PathRule] = []
+    /// Folders the game sees writable while its changes land in a per-game upper layer.
+    public var copyOnWrite: [PathRule] = []
 
     public var gpu: Traced<Bool>
     public var gamepads: Traced<Bool>

@@ -131,6 +131,7 @@ public struct ProfileResolver {
         try merge(l.readOnly, into: &p.readOnly)
         try merge(l.readWrite, into: &p.readWrite)
         try merge(l.hidden, into: &p.hidden)
+        try merge(l.copyOnWrite, into: &p.copyOnWrite)
         try merge(l.extraDevices, into: &p.extraDevices)
     }
 

@@ -17,6 +17,7 @@ public struct ProfileLayer: Sendable {
     public var readOnly: [ListEdit] = []
     public var readWrite: [ListEdit] = []
     public var hidden: [ListEdit] = []
+    public var copyOnWrite: [ListEdit] = []
     public var gpu, gamepads, sound, ntsync: Traced<Bool>?
     public var extraDevices: [ListEdit] = []
     public var x11, wayland, pulseaudio, pipewire: Traced<Bool>?
@@ -50,7 +51,7 @@ public struct ProfileLayer: Sendable {
 public struct ProfileParser {
     public static let sections: [String: [String]] = [
         "match": ["steam_app_ids", "executables", "prefixes"],
-        "filesystem": ["home", "read_only", "read_write", "hidden", "steam_client"],
+        "filesystem": ["home", "read_only", "read_write", "hidden", "copy_on_write", "steam_client"],
         "devices": ["gpu", "gamepads", "sound", "ntsync", "extra"],
         "desktop": ["x11", "wayland", "pulseaudio", "pipewire", "dbus", "dbus_talk", "dbus_call"],
         "namespaces": ["pid", "ipc", "nested_sandbox"],
@@ -288,6 +289,7 @@ public struct ProfileParser {
             layer.readOnly = paths(t, section, "read_only", use: .readOnly)
             layer.readWrite = paths(t, section, "read_write", use: .readWrite)
             layer.hidden = paths(t, section, "hidden", use: .hidden)
+            layer.copyOnWrite = paths(t, section, "copy_on_write", use: .readWrite)
             layer.steamClient = bool(t, section, "steam_client")
         case "devices":
             layer.gpu = bool(t, section, "gpu")

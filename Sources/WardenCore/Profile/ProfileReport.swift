@@ -22,6 +22,7 @@ public enum ProfileReport {
         list("read_only", p.readOnly)
         list("read_write", p.readWrite)
         list("hidden", p.hidden)
+        list("copy_on_write", p.copyOnWrite)
         line("steam_client", String(p.steamClient.value), p.steamClient.origin)
         out.append("  (always hidden besides: \(SensitivePaths.alwaysHidden.count) credential/browser/wallet paths; never writable: \(SensitivePaths.persistenceFiles.count + SensitivePaths.persistenceDirectories.count) autostart/shell paths)")
         out.append("[devices]")
@@ -73,6 +74,7 @@ public enum ProfileReport {
         }
         judge(p.readOnly, .readOnly)
         judge(p.readWrite, .readWrite)
+        judge(p.copyOnWrite, .readWrite)
         judge(p.extraDevices, .device)
         return problems
     }
