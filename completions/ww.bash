@@ -173,13 +173,13 @@ _ww() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    run|plan|features|profile|help)
+    run|plan|features|profile|init|help)
         # Offer subcommand argument completions
         "_ww_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'run plan features profile help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'run plan features profile init help' -- "${cur}"))
         ;;
     esac
 }
@@ -309,6 +309,14 @@ _ww_profile_check() {
     repeating_options=()
     non_repeating_options=()
     __ww_offer_flags_options -1
+}
+
+_ww_init() {
+    repeating_flags=()
+    non_repeating_flags=(--force --stdout --version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __ww_offer_flags_options 0
 }
 
 _ww_help() {

@@ -38,6 +38,8 @@ function __ww_parse_tokens -S
             case 'check'
                 __ww_parse_subcommand -r 1 'version' 'h/help'
             end
+        case 'init'
+            __ww_parse_subcommand 0 'force' 'stdout' 'version' 'h/help'
         case 'help'
             __ww_parse_subcommand -r 1 'version'
         end
@@ -99,6 +101,7 @@ complete -c 'ww' -n '__ww_should_offer_completions_for_positional "ww" -eq 1' -f
 complete -c 'ww' -n '__ww_should_offer_completions_for_positional "ww" -eq 1' -fa 'plan' -d 'Print the sandbox plan and the exact bwrap command; run nothing.'
 complete -c 'ww' -n '__ww_should_offer_completions_for_positional "ww" -eq 1' -fa 'features' -d 'Show what this machine supports, with a verdict, its cost and a fix for each feature.'
 complete -c 'ww' -n '__ww_should_offer_completions_for_positional "ww" -eq 1' -fa 'profile' -d 'List, show and check profiles.'
+complete -c 'ww' -n '__ww_should_offer_completions_for_positional "ww" -eq 1' -fa 'init' -d 'Write a commented default config (~/.config/winewarden/config.toml).'
 complete -c 'ww' -n '__ww_should_offer_completions_for_positional "ww" -eq 1' -fa 'help' -d 'Show subcommand help information.'
 complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww run" p profile' -s 'p' -l 'profile' -d 'Profile name, or a path to a profile file.' -rfka ''
 complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww run" network' -l 'network' -d 'Network mode.' -rfka ''
@@ -140,4 +143,8 @@ complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww prof
 complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww profile show" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww profile check" version' -l 'version' -d 'Show the version.'
 complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww profile check" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww init" force' -l 'force' -d 'Replace an existing config; the old one is kept as config.toml.bak.'
+complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww init" stdout' -l 'stdout' -d 'Print the config instead of writing it.'
+complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww init" version' -l 'version' -d 'Show the version.'
+complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww init" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww help" version' -l 'version' -d 'Show the version.'
