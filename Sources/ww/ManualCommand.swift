@@ -9,7 +9,7 @@ struct ManualCommand: ParsableCommand {
         abstract: "Print a manual page generated from the code (make man writes them to man/).",
         shouldDisplay: false)
 
-    static let pages = ["ww-profile.5"]
+    static let pages = ["ww.1", "ww-profile.5"]
 
     @Argument(help: ArgumentHelp("The page.", valueName: pages.joined(separator: "|")))
     var page: String
@@ -21,6 +21,11 @@ struct ManualCommand: ParsableCommand {
     }
 
     func run() throws {
-        print(ProfileManual.render(version: WardenVersion.string), terminator: "")
+        do {
+            switch page {
+            case "ww.1": print(try CommandManual.render(dumpHelp: WW._dumpHelp(), version: WardenVersion.string), terminator: "")
+            default: print(ProfileManual.render(version: WardenVersion.string), terminator: "")
+            }
+        } catch { exitWith(error) }
     }
 }

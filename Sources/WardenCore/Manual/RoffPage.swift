@@ -25,13 +25,15 @@ public struct RoffPage {
     public mutating func subsection(_ title: String) { lines.append(".SS \(Self.argument(title))") }
 
     public mutating func paragraph(_ text: String) {
+        guard !text.isEmpty else { return }
         lines.append(".PP")
         lines.append(Self.inline(text))
     }
 
-    /// Text lines set one below the other (`.br` between them), in the current paragraph.
+    /// Text lines set one below the other (`.br` between them), in the current paragraph. An empty
+    /// text line would be a blank line, which roff does not expect inside running text.
     public mutating func lineByLine(_ texts: [String]) {
-        for (i, t) in texts.enumerated() {
+        for (i, t) in texts.filter({ !$0.isEmpty }).enumerated() {
             if i > 0 { lines.append(".br") }
             lines.append(Self.inline(t))
         }
