@@ -20,6 +20,12 @@ function __ww_parse_tokens -S
     set -l unparsed_tokens (__ww_tokens -pc)
     switch $unparsed_tokens[1]
     case 'ww'
+        # ww's default command is run: a first word that starts with a dash is one of run's options.
+        set -l first $unparsed_tokens[2]
+        test (count $unparsed_tokens) -eq 1; and set first (commandline -ct)
+        if string match -q -- '-*' "$first"
+            set unparsed_tokens $unparsed_tokens[1] run $unparsed_tokens[2..]
+        end
         __ww_parse_subcommand 0 'version' 'h/help'
         switch $unparsed_tokens[1]
         case 'run'
@@ -32,7 +38,7 @@ function __ww_parse_tokens -S
             __ww_parse_subcommand 0 'version' 'h/help'
             switch $unparsed_tokens[1]
             case 'list'
-                __ww_parse_subcommand 0 'version' 'h/help'
+                __ww_parse_subcommand 0 'names' 'version' 'h/help'
             case 'show'
                 __ww_parse_subcommand 1 'version' 'h/help'
             case 'check'
@@ -103,27 +109,27 @@ complete -c 'ww' -n '__ww_should_offer_completions_for_positional "ww" -eq 1' -f
 complete -c 'ww' -n '__ww_should_offer_completions_for_positional "ww" -eq 1' -fa 'profile' -d 'List, show and check profiles.'
 complete -c 'ww' -n '__ww_should_offer_completions_for_positional "ww" -eq 1' -fa 'init' -d 'Write a commented default config (~/.config/winewarden/config.toml).'
 complete -c 'ww' -n '__ww_should_offer_completions_for_positional "ww" -eq 1' -fa 'help' -d 'Show subcommand help information.'
-complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww run" p profile' -s 'p' -l 'profile' -d 'Profile name, or a path to a profile file.' -rfka ''
-complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww run" network' -l 'network' -d 'Network mode.' -rfka ''
+complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww run" p profile' -s 'p' -l 'profile' -d 'Profile name, or a path to a profile file.' -rfka '(ww profile list --names 2>/dev/null)'
+complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww run" network' -l 'network' -d 'Network mode.' -rfka 'off proxy observe full'
 complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww run"' -l 'allow-domain' -d 'With --network proxy: let the game reach this host (example.com, *.example.com, an address); repeatable.' -rfka ''
-complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww run" home' -l 'home' -d 'Home folder seen by the game.' -rfka ''
-complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww run"' -l 'ro' -d 'Make PATH visible read-only (repeatable).' -rfka ''
-complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww run"' -l 'rw' -d 'Make PATH visible read-write (repeatable).' -rfka ''
-complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww run"' -l 'hide' -d 'Hide PATH from the game (repeatable).' -rfka ''
-complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww run" log' -l 'log' -d 'Write the audit trail (JSON lines) to FILE instead of ~/.local/state/winewarden/logs/.' -rfka ''
+complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww run" home' -l 'home' -d 'Home folder seen by the game.' -rfka 'virtual host-ro host'
+complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww run"' -l 'ro' -d 'Make PATH visible read-only (repeatable).' -rF
+complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww run"' -l 'rw' -d 'Make PATH visible read-write (repeatable).' -rF
+complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww run"' -l 'hide' -d 'Hide PATH from the game (repeatable).' -rF
+complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww run" log' -l 'log' -d 'Write the audit trail (JSON lines) to FILE instead of ~/.local/state/winewarden/logs/.' -rF
 complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww run" verbose' -l 'verbose' -d 'Explain decisions (skipped paths, identification).'
 complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww run" quiet' -l 'quiet' -d 'Print nothing but errors.'
 complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww run" dry-run' -l 'dry-run' -d 'Print the plan and the bwrap command; run nothing (same as `ww plan`).'
 complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww run" version' -l 'version' -d 'Show the version.'
 complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww run" h help' -s 'h' -l 'help' -d 'Show help information.'
-complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww plan" p profile' -s 'p' -l 'profile' -d 'Profile name, or a path to a profile file.' -rfka ''
-complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww plan" network' -l 'network' -d 'Network mode.' -rfka ''
+complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww plan" p profile' -s 'p' -l 'profile' -d 'Profile name, or a path to a profile file.' -rfka '(ww profile list --names 2>/dev/null)'
+complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww plan" network' -l 'network' -d 'Network mode.' -rfka 'off proxy observe full'
 complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww plan"' -l 'allow-domain' -d 'With --network proxy: let the game reach this host (example.com, *.example.com, an address); repeatable.' -rfka ''
-complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww plan" home' -l 'home' -d 'Home folder seen by the game.' -rfka ''
-complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww plan"' -l 'ro' -d 'Make PATH visible read-only (repeatable).' -rfka ''
-complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww plan"' -l 'rw' -d 'Make PATH visible read-write (repeatable).' -rfka ''
-complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww plan"' -l 'hide' -d 'Hide PATH from the game (repeatable).' -rfka ''
-complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww plan" log' -l 'log' -d 'Write the audit trail (JSON lines) to FILE instead of ~/.local/state/winewarden/logs/.' -rfka ''
+complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww plan" home' -l 'home' -d 'Home folder seen by the game.' -rfka 'virtual host-ro host'
+complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww plan"' -l 'ro' -d 'Make PATH visible read-only (repeatable).' -rF
+complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww plan"' -l 'rw' -d 'Make PATH visible read-write (repeatable).' -rF
+complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww plan"' -l 'hide' -d 'Hide PATH from the game (repeatable).' -rF
+complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww plan" log' -l 'log' -d 'Write the audit trail (JSON lines) to FILE instead of ~/.local/state/winewarden/logs/.' -rF
 complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww plan" verbose' -l 'verbose' -d 'Explain decisions (skipped paths, identification).'
 complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww plan" quiet' -l 'quiet' -d 'Print nothing but errors.'
 complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww plan" json' -l 'json' -d 'Print the plan as JSON.'
@@ -137,10 +143,13 @@ complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww prof
 complete -c 'ww' -n '__ww_should_offer_completions_for_positional "ww profile" -eq 1' -fa 'list' -d 'List the profiles on the search path.'
 complete -c 'ww' -n '__ww_should_offer_completions_for_positional "ww profile" -eq 1' -fa 'show' -d 'Show a profile merged with what it extends, and where each value comes from.'
 complete -c 'ww' -n '__ww_should_offer_completions_for_positional "ww profile" -eq 1' -fa 'check' -d 'Validate profile files; prints FILE: ok or each problem as file:line. Exit 125 when any has a problem.'
+complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww profile list" names' -l 'names' -d 'Print only the names, one a line (what shell completion offers).'
 complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww profile list" version' -l 'version' -d 'Show the version.'
 complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww profile list" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'ww' -n '__ww_should_offer_completions_for_positional "ww profile show" -eq 1' -fka '(ww profile list --names 2>/dev/null)'
 complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww profile show" version' -l 'version' -d 'Show the version.'
 complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww profile show" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'ww' -n '__ww_should_offer_completions_for_positional "ww profile check" -ge 1' -fa '(for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.\'toml\';printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
 complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww profile check" version' -l 'version' -d 'Show the version.'
 complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww profile check" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww init" force' -l 'force' -d 'Replace an existing config; the old one is kept as config.toml.bak.'
