@@ -3,7 +3,7 @@ SWIFT ?= $(shell command -v swift 2>/dev/null || echo /opt/swift/usr/bin/swift)
 PREFIX ?= $(HOME)/.local
 TEST_USER ?= wwtest
 DEBIAN_PACKAGES = bubblewrap socat dbus-daemon dbus-bin dbus-tests curl dnsmasq-base bind9-dnsutils python3 libseccomp-dev pkg-config gcc libc6-dev xdg-dbus-proxy wine wine64 gcc-mingw-w64-x86-64 gcc-mingw-w64-i686 \
-                  xvfb xauth tmux hyperfine
+                  xvfb xauth tmux hyperfine groff-base man-db zsh fish
 
 .PHONY: all deps build release install uninstall run test unit integration bench completions man clean
 
@@ -25,22 +25,23 @@ release:
 	@echo "built .build/release/ww"
 
 # Installs into PREFIX (default ~/.local): the binary, the shipped profiles (found by ww next to its
-# binary, as <prefix>/share/winewarden/profiles), shell completions and the man page. INSTALL_BIN
+# binary, as <prefix>/share/winewarden/profiles), shell completions and the man pages. INSTALL_BIN
 # installs a binary already built (the tests use the debug one) instead of building the release.
 INSTALL_BIN ?=
 INSTALLED = bin/ww share/bash-completion/completions/ww share/zsh/site-functions/_ww \
-            share/fish/vendor_completions.d/ww.fish share/man/man1/ww.1 \
+            share/fish/vendor_completions.d/ww.fish share/man/man1/ww.1 share/man/man5/ww-profile.5 \
             $(addprefix share/winewarden/profiles/,$(notdir $(wildcard profiles/*.toml)))
 install: $(if $(INSTALL_BIN),,release)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/winewarden/profiles \
 	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/zsh/site-functions \
-	    $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d $(DESTDIR)$(PREFIX)/share/man/man1
+	    $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5
 	install -m 755 $(or $(INSTALL_BIN),.build/release/ww) $(DESTDIR)$(PREFIX)/bin/ww
 	install -m 644 profiles/*.toml $(DESTDIR)$(PREFIX)/share/winewarden/profiles/
 	install -m 644 completions/ww.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/ww
 	install -m 644 completions/_ww $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_ww
 	install -m 644 completions/ww.fish $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/ww.fish
 	install -m 644 man/ww.1 $(DESTDIR)$(PREFIX)/share/man/man1/ww.1
+	install -m 644 man/ww-profile.5 $(DESTDIR)$(PREFIX)/share/man/man5/ww-profile.5
 	@echo "installed ww into $(DESTDIR)$(PREFIX); make sure $(PREFIX)/bin is on PATH"
 
 # Removes exactly what install put there (your own profiles in ~/.config/winewarden stay).
@@ -71,9 +72,11 @@ integration: build
 completions: build
 	for sh in bash zsh fish; do .build/debug/ww --generate-completion-script $$sh > completions/$$( [ $$sh = bash ] && echo ww.bash || { [ $$sh = zsh ] && echo _ww || echo ww.fish; }); done
 
-man:
-	$(SWIFT) package --allow-writing-to-package-directory generate-manual --date $$(date +%F)
-	cp .build/plugins/GenerateManual/outputs/ww/ww.1 man/ww.1
+# ww renders both pages itself (ww.1 from the same command definitions as --help; no build date in them),
+# so a test can compare them byte for byte with what the code generates.
+man: build
+	.build/debug/ww manual ww.1 > man/ww.1
+	.build/debug/ww manual ww-profile.5 > man/ww-profile.5
 
 # Start time against bare bwrap, and syscall costs (getppid, a watched connect) against direct and bare bwrap.
 bench: release

@@ -166,6 +166,11 @@ _ww() {
     local -a non_repeating_flags=(--version -h --help)
     local -a repeating_options=()
     local -a non_repeating_options=()
+    # ww's default command is run: a first word that starts with a dash is one of run's options.
+    if [[ "${unparsed_words[0]}" == -* ]]; then
+        _ww_run
+        return
+    fi
     __ww_offer_flags_options 0
 
     # Offer subcommand / subcommand argument completions
@@ -173,13 +178,13 @@ _ww() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    run|plan|features|profile|help)
+    run|plan|features|profile|cow|init|help)
         # Offer subcommand argument completions
         "_ww_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'run plan features profile help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'run plan features profile cow init help' -- "${cur}"))
         ;;
     esac
 }
@@ -194,27 +199,34 @@ _ww_run() {
     # Offer option value completions
     case "${prev}" in
     '-p'|'--profile')
+        __ww_add_completions -W "$(eval 'ww profile list --names 2>/dev/null')"
         return
         ;;
     '--network')
+        __ww_add_completions -W 'off'$'\n''proxy'$'\n''observe'$'\n''full'
         return
         ;;
     '--allow-domain')
         return
         ;;
     '--home')
+        __ww_add_completions -W 'virtual'$'\n''host-ro'$'\n''host'
         return
         ;;
     '--ro')
+        __ww_add_completions -f
         return
         ;;
     '--rw')
+        __ww_add_completions -f
         return
         ;;
     '--hide')
+        __ww_add_completions -f
         return
         ;;
     '--log')
+        __ww_add_completions -f
         return
         ;;
     esac
@@ -230,27 +242,34 @@ _ww_plan() {
     # Offer option value completions
     case "${prev}" in
     '-p'|'--profile')
+        __ww_add_completions -W "$(eval 'ww profile list --names 2>/dev/null')"
         return
         ;;
     '--network')
+        __ww_add_completions -W 'off'$'\n''proxy'$'\n''observe'$'\n''full'
         return
         ;;
     '--allow-domain')
         return
         ;;
     '--home')
+        __ww_add_completions -W 'virtual'$'\n''host-ro'$'\n''host'
         return
         ;;
     '--ro')
+        __ww_add_completions -f
         return
         ;;
     '--rw')
+        __ww_add_completions -f
         return
         ;;
     '--hide')
+        __ww_add_completions -f
         return
         ;;
     '--log')
+        __ww_add_completions -f
         return
         ;;
     esac
@@ -289,7 +308,7 @@ _ww_profile() {
 
 _ww_profile_list() {
     repeating_flags=()
-    non_repeating_flags=(--version -h --help)
+    non_repeating_flags=(--names --version -h --help)
     repeating_options=()
     non_repeating_options=()
     __ww_offer_flags_options 0
@@ -301,6 +320,14 @@ _ww_profile_show() {
     repeating_options=()
     non_repeating_options=()
     __ww_offer_flags_options 1
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __ww_add_completions -W "$(eval 'ww profile list --names 2>/dev/null')"
+        return
+        ;;
+    esac
 }
 
 _ww_profile_check() {
@@ -309,6 +336,61 @@ _ww_profile_check() {
     repeating_options=()
     non_repeating_options=()
     __ww_offer_flags_options -1
+
+    # Offer positional completions
+    case "${positional_number}" in
+    *)
+        __ww_add_completions -o plusdirs -fX '!*.@(toml)'
+        return
+        ;;
+    esac
+}
+
+_ww_cow() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __ww_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    status|reset)
+        # Offer subcommand argument completions
+        "_ww_cow_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'status reset' -- "${cur}"))
+        ;;
+    esac
+}
+
+_ww_cow_status() {
+    repeating_flags=()
+    non_repeating_flags=(--json --version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __ww_offer_flags_options 1
+}
+
+_ww_cow_reset() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __ww_offer_flags_options 1
+}
+
+_ww_init() {
+    repeating_flags=()
+    non_repeating_flags=(--force --stdout --version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __ww_offer_flags_options 0
 }
 
 _ww_help() {

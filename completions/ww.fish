@@ -20,6 +20,12 @@ function __ww_parse_tokens -S
     set -l unparsed_tokens (__ww_tokens -pc)
     switch $unparsed_tokens[1]
     case 'ww'
+        # ww's default command is run: a first word that starts with a dash is one of run's options.
+        set -l first $unparsed_tokens[2]
+        test (count $unparsed_tokens) -eq 1; and set first (commandline -ct)
+        if string match -q -- '-*' "$first"
+            set unparsed_tokens $unparsed_tokens[1] run $unparsed_tokens[2..]
+        end
         __ww_parse_subcommand 0 'version' 'h/help'
         switch $unparsed_tokens[1]
         case 'run'
@@ -32,12 +38,22 @@ function __ww_parse_tokens -S
             __ww_parse_subcommand 0 'version' 'h/help'
             switch $unparsed_tokens[1]
             case 'list'
-                __ww_parse_subcommand 0 'version' 'h/help'
+                __ww_parse_subcommand 0 'names' 'version' 'h/help'
             case 'show'
                 __ww_parse_subcommand 1 'version' 'h/help'
             case 'check'
                 __ww_parse_subcommand -r 1 'version' 'h/help'
             end
+        case 'cow'
+            __ww_parse_subcommand 0 'version' 'h/help'
+            switch $unparsed_tokens[1]
+            case 'status'
+                __ww_parse_subcommand 1 'json' 'version' 'h/help'
+            case 'reset'
+                __ww_parse_subcommand 1 'version' 'h/help'
+            end
+        case 'init'
+            __ww_parse_subcommand 0 'force' 'stdout' 'version' 'h/help'
         case 'help'
             __ww_parse_subcommand -r 1 'version'
         end
@@ -99,28 +115,30 @@ complete -c 'ww' -n '__ww_should_offer_completions_for_positional "ww" -eq 1' -f
 complete -c 'ww' -n '__ww_should_offer_completions_for_positional "ww" -eq 1' -fa 'plan' -d 'Print the sandbox plan and the exact bwrap command; run nothing.'
 complete -c 'ww' -n '__ww_should_offer_completions_for_positional "ww" -eq 1' -fa 'features' -d 'Show what this machine supports, with a verdict, its cost and a fix for each feature.'
 complete -c 'ww' -n '__ww_should_offer_completions_for_positional "ww" -eq 1' -fa 'profile' -d 'List, show and check profiles.'
+complete -c 'ww' -n '__ww_should_offer_completions_for_positional "ww" -eq 1' -fa 'cow' -d 'What the copy-on-write layers of a game changed, and discarding those changes.'
+complete -c 'ww' -n '__ww_should_offer_completions_for_positional "ww" -eq 1' -fa 'init' -d 'Write a commented default config (~/.config/winewarden/config.toml).'
 complete -c 'ww' -n '__ww_should_offer_completions_for_positional "ww" -eq 1' -fa 'help' -d 'Show subcommand help information.'
-complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww run" p profile' -s 'p' -l 'profile' -d 'Profile name, or a path to a profile file.' -rfka ''
-complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww run" network' -l 'network' -d 'Network mode.' -rfka ''
+complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww run" p profile' -s 'p' -l 'profile' -d 'Profile name, or a path to a profile file.' -rfka '(ww profile list --names 2>/dev/null)'
+complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww run" network' -l 'network' -d 'Network mode.' -rfka 'off proxy observe full'
 complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww run"' -l 'allow-domain' -d 'With --network proxy: let the game reach this host (example.com, *.example.com, an address); repeatable.' -rfka ''
-complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww run" home' -l 'home' -d 'Home folder seen by the game.' -rfka ''
-complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww run"' -l 'ro' -d 'Make PATH visible read-only (repeatable).' -rfka ''
-complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww run"' -l 'rw' -d 'Make PATH visible read-write (repeatable).' -rfka ''
-complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww run"' -l 'hide' -d 'Hide PATH from the game (repeatable).' -rfka ''
-complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww run" log' -l 'log' -d 'Write the audit trail (JSON lines) to FILE instead of ~/.local/state/winewarden/logs/.' -rfka ''
+complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww run" home' -l 'home' -d 'Home folder seen by the game.' -rfka 'virtual host-ro host'
+complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww run"' -l 'ro' -d 'Make PATH visible read-only (repeatable).' -rF
+complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww run"' -l 'rw' -d 'Make PATH visible read-write (repeatable).' -rF
+complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww run"' -l 'hide' -d 'Hide PATH from the game (repeatable).' -rF
+complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww run" log' -l 'log' -d 'Write the audit trail (JSON lines) to FILE instead of ~/.local/state/winewarden/logs/.' -rF
 complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww run" verbose' -l 'verbose' -d 'Explain decisions (skipped paths, identification).'
 complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww run" quiet' -l 'quiet' -d 'Print nothing but errors.'
 complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww run" dry-run' -l 'dry-run' -d 'Print the plan and the bwrap command; run nothing (same as `ww plan`).'
 complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww run" version' -l 'version' -d 'Show the version.'
 complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww run" h help' -s 'h' -l 'help' -d 'Show help information.'
-complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww plan" p profile' -s 'p' -l 'profile' -d 'Profile name, or a path to a profile file.' -rfka ''
-complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww plan" network' -l 'network' -d 'Network mode.' -rfka ''
+complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww plan" p profile' -s 'p' -l 'profile' -d 'Profile name, or a path to a profile file.' -rfka '(ww profile list --names 2>/dev/null)'
+complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww plan" network' -l 'network' -d 'Network mode.' -rfka 'off proxy observe full'
 complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww plan"' -l 'allow-domain' -d 'With --network proxy: let the game reach this host (example.com, *.example.com, an address); repeatable.' -rfka ''
-complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww plan" home' -l 'home' -d 'Home folder seen by the game.' -rfka ''
-complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww plan"' -l 'ro' -d 'Make PATH visible read-only (repeatable).' -rfka ''
-complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww plan"' -l 'rw' -d 'Make PATH visible read-write (repeatable).' -rfka ''
-complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww plan"' -l 'hide' -d 'Hide PATH from the game (repeatable).' -rfka ''
-complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww plan" log' -l 'log' -d 'Write the audit trail (JSON lines) to FILE instead of ~/.local/state/winewarden/logs/.' -rfka ''
+complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww plan" home' -l 'home' -d 'Home folder seen by the game.' -rfka 'virtual host-ro host'
+complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww plan"' -l 'ro' -d 'Make PATH visible read-only (repeatable).' -rF
+complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww plan"' -l 'rw' -d 'Make PATH visible read-write (repeatable).' -rF
+complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww plan"' -l 'hide' -d 'Hide PATH from the game (repeatable).' -rF
+complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww plan" log' -l 'log' -d 'Write the audit trail (JSON lines) to FILE instead of ~/.local/state/winewarden/logs/.' -rF
 complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww plan" verbose' -l 'verbose' -d 'Explain decisions (skipped paths, identification).'
 complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww plan" quiet' -l 'quiet' -d 'Print nothing but errors.'
 complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww plan" json' -l 'json' -d 'Print the plan as JSON.'
@@ -134,10 +152,26 @@ complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww prof
 complete -c 'ww' -n '__ww_should_offer_completions_for_positional "ww profile" -eq 1' -fa 'list' -d 'List the profiles on the search path.'
 complete -c 'ww' -n '__ww_should_offer_completions_for_positional "ww profile" -eq 1' -fa 'show' -d 'Show a profile merged with what it extends, and where each value comes from.'
 complete -c 'ww' -n '__ww_should_offer_completions_for_positional "ww profile" -eq 1' -fa 'check' -d 'Validate profile files; prints FILE: ok or each problem as file:line. Exit 125 when any has a problem.'
+complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww profile list" names' -l 'names' -d 'Print only the names, one a line (what shell completion offers).'
 complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww profile list" version' -l 'version' -d 'Show the version.'
 complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww profile list" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'ww' -n '__ww_should_offer_completions_for_positional "ww profile show" -eq 1' -fka '(ww profile list --names 2>/dev/null)'
 complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww profile show" version' -l 'version' -d 'Show the version.'
 complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww profile show" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'ww' -n '__ww_should_offer_completions_for_positional "ww profile check" -ge 1' -fa '(for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.\'toml\';printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
 complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww profile check" version' -l 'version' -d 'Show the version.'
 complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww profile check" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww cow" version' -l 'version' -d 'Show the version.'
+complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww cow" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'ww' -n '__ww_should_offer_completions_for_positional "ww cow" -eq 1' -fa 'status' -d 'List the changes in a game\'s copy-on-write layers (A added, M modified, D deleted, R folder replaced); without GAME, the games that have layers.'
+complete -c 'ww' -n '__ww_should_offer_completions_for_positional "ww cow" -eq 1' -fa 'reset' -d 'Discard a game\'s copy-on-write changes: the next run sees its folders as they are on disk.'
+complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww cow status" json' -l 'json' -d 'One JSON object per change.'
+complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww cow status" version' -l 'version' -d 'Show the version.'
+complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww cow status" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww cow reset" version' -l 'version' -d 'Show the version.'
+complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww cow reset" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww init" force' -l 'force' -d 'Replace an existing config; the old one is kept as config.toml.bak.'
+complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww init" stdout' -l 'stdout' -d 'Print the config instead of writing it.'
+complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww init" version' -l 'version' -d 'Show the version.'
+complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww init" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww help" version' -l 'version' -d 'Show the version.'

@@ -102,6 +102,9 @@ public struct WardenDirectories: Sendable {
         state = Paths.join(xdg("XDG_STATE_HOME", ".local/state"), "winewarden")
     }
 
+    /// The global config (SPEC §3), read by every launch and written by `ww init`.
+    public var configFile: String { Paths.join(config, "config.toml") }
+
     /// The empty regular file with no permissions bound (read-only) over hidden files: opening it
     /// fails with EACCES for the game (no capabilities), writing fails too. Recreated if anything changed it.
     public static func createEmptyFile(_ path: String) throws {

@@ -34,7 +34,7 @@ public struct LaunchPreparation {
     public func directories() -> WardenDirectories { WardenDirectories(user: user(), environment: environment) }
 
     public func globalConfig() throws -> GlobalConfig {
-        let path = Paths.join(directories().config, "config.toml")
+        let path = directories().configFile
         guard FileManager.default.fileExists(atPath: path) else { return GlobalConfig() }
         let source = try ProfileSearchPath.read(path: path)
         return try GlobalConfig.parse(path: path, text: source.text)

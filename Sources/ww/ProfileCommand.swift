@@ -12,10 +12,17 @@ struct ProfileCommand: ParsableCommand {
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the profiles on the search path.")
 
+        @Flag(help: "Print only the names, one a line (what shell completion offers).")
+        var names = false
+
         func run() throws {
             do {
                 let prep = LaunchPreparation(command: [], profileArgument: nil, overrides: .init())
                 let catalog = try prep.catalog()
+                if names {
+                    for s in catalog.sources { print(s.name) }
+                    return
+                }
                 for s in catalog.sources {
                     let description = (try? ProfileParser.parse(name: s.name, path: s.path, text: s.text))?.description ?? "(does not load: run `ww profile check \(s.path)`)"
                     print("\(s.name.padding(toLength: 16, withPad: " ", startingAt: 0)) \(s.path)\n\(String(repeating: " ", count: 17))\(description)")
@@ -28,7 +35,7 @@ struct ProfileCommand: ParsableCommand {
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show a profile merged with what it extends, and where each value comes from.")
 
-        @Argument(help: "Profile name or path.")
+        @Argument(help: "Profile name or path.", completion: ProfileNameCompletion.kind)
         var name: String
 
         func run() throws {
@@ -50,7 +57,7 @@ struct ProfileCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Validate profile files; prints FILE: ok or each problem as file:line. Exit 125 when any has a problem.")
 
-        @Argument(help: "Profile files.")
+        @Argument(help: "Profile files.", completion: .file(extensions: ["toml"]))
         var files: [String]
 
         func run() throws {

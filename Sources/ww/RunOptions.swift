@@ -3,28 +3,28 @@ import WardenCore
 
 /// Options shared by `ww run` and `ww plan` (SPEC §2); each is also settable in a profile.
 struct RunOptions: ParsableArguments {
-    @Option(name: [.short, .long], help: "Profile name, or a path to a profile file.")
+    @Option(name: [.short, .long], help: "Profile name, or a path to a profile file.", completion: ProfileNameCompletion.kind)
     var profile: String?
 
-    @Option(help: ArgumentHelp("Network mode.", valueName: "off|proxy|observe|full"))
+    @Option(help: ArgumentHelp("Network mode.", valueName: "off|proxy|observe|full"), completion: .list(NetworkMode.allCases.map(\.rawValue)))
     var network: String?
 
     @Option(name: .customLong("allow-domain"), help: ArgumentHelp("With --network proxy: let the game reach this host (example.com, *.example.com, an address); repeatable.", valueName: "pattern"))
     var allowDomains: [String] = []
 
-    @Option(help: ArgumentHelp("Home folder seen by the game.", valueName: "virtual|host-ro|host"))
+    @Option(help: ArgumentHelp("Home folder seen by the game.", valueName: "virtual|host-ro|host"), completion: .list(HomeMode.allCases.map(\.rawValue)))
     var home: String?
 
-    @Option(name: .customLong("ro"), help: "Make PATH visible read-only (repeatable).")
+    @Option(name: .customLong("ro"), help: ArgumentHelp("Make PATH visible read-only (repeatable).", valueName: "path"), completion: .file())
     var readOnly: [String] = []
 
-    @Option(name: .customLong("rw"), help: "Make PATH visible read-write (repeatable).")
+    @Option(name: .customLong("rw"), help: ArgumentHelp("Make PATH visible read-write (repeatable).", valueName: "path"), completion: .file())
     var readWrite: [String] = []
 
-    @Option(name: .customLong("hide"), help: "Hide PATH from the game (repeatable).")
+    @Option(name: .customLong("hide"), help: ArgumentHelp("Hide PATH from the game (repeatable).", valueName: "path"), completion: .file())
     var hide: [String] = []
 
-    @Option(help: ArgumentHelp("Write the audit trail (JSON lines) to FILE instead of ~/.local/state/winewarden/logs/.", valueName: "file"))
+    @Option(help: ArgumentHelp("Write the audit trail (JSON lines) to FILE instead of ~/.local/state/winewarden/logs/.", valueName: "file"), completion: .file())
     var log: String?
 
     @Flag(help: "Explain decisions (skipped paths, identification).")

@@ -10,6 +10,11 @@ if CommandLine.arguments.count == 2, CommandLine.arguments[1] == InnerHelperProt
 
 if let launch = GameLaunch.fastPath(CommandLine.arguments) { launch.run() }
 
+if let shell = CompletionScripts.requestedShell(CommandLine.arguments) {
+    do { print(try CompletionScripts.script(for: shell)) } catch { exitWith(error) }
+    exit(0)
+}
+
 do {
     var command = try WW.parseAsRoot()
     try command.run()

@@ -8,7 +8,7 @@ final class InstallTests: XCTestCase {
 
     static let installed = [
         "bin/ww", "share/bash-completion/completions/ww", "share/zsh/site-functions/_ww",
-        "share/fish/vendor_completions.d/ww.fish", "share/man/man1/ww.1",
+        "share/fish/vendor_completions.d/ww.fish", "share/man/man1/ww.1", "share/man/man5/ww-profile.5",
         "share/winewarden/profiles/default.toml", "share/winewarden/profiles/wine.toml", "share/winewarden/profiles/offline.toml",
     ]
 
@@ -27,6 +27,12 @@ final class InstallTests: XCTestCase {
         let mode = (try fm.attributesOfItem(atPath: prefix + "/bin/ww")[.posixPermissions] as? NSNumber)?.intValue
         XCTAssertEqual(mode, 0o755)
         XCTAssertEqual(fm.contents(atPath: prefix + "/share/man/man1/ww.1"), fm.contents(atPath: Sandbox.packageRoot + "/man/ww.1"))
+        XCTAssertEqual(fm.contents(atPath: prefix + "/share/man/man5/ww-profile.5"), fm.contents(atPath: Sandbox.packageRoot + "/man/ww-profile.5"))
+        // man finds both pages where they were put.
+        for (section, page, file) in [("1", "ww", "man1/ww.1"), ("5", "ww-profile", "man5/ww-profile.5")] {
+            let found = try Sandbox.run("/usr/bin/man", ["-M", prefix + "/share/man", "-w", section, page])
+            XCTAssertEqual(found.stdout.trimmingCharacters(in: .whitespacesAndNewlines), prefix + "/share/man/" + file, found.output)
+        }
         XCTAssertEqual(fm.contents(atPath: prefix + "/share/zsh/site-functions/_ww"), fm.contents(atPath: Sandbox.packageRoot + "/completions/_ww"))
 
         // The installed ww finds the installed profiles by itself: a player's empty home, no WW_PROFILE_PATH.

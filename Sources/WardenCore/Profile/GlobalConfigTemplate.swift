@@ -1,0 +1,45 @@
+/// What `ww init` writes: every global config key with its default, explained. Keys whose default is
+/// "not set" stay commented out, so the file parses to exactly `GlobalConfig()`.
+extension GlobalConfig {
+    public static var commentedDefault: String {
+        let d = GlobalConfig()
+        let builtIn = Profile.builtIn()
+        return """
+            # WineWarden global settings (written by `ww init`).
+            # Every key is listed with its default; a line starting with # is not read (remove the #
+            # to set the key). [network] and [process] apply under every profile: a value the profile
+            # sets itself, or a command-line option such as --network, wins over them.
+            # Profiles are described in `man ww-profile`.
+
+            [winewarden]
+            # false: ww runs the command unsandboxed, with a warning line (an emergency switch).
+            enabled = \(d.enabled)
+            # Accepted for the prompts to come; this version never interrupts a game.
+            no_prompts_during_gameplay = \(d.noPromptsDuringGameplay)
+            emergency_only = \(d.emergencyOnly)
+
+            [network]
+            # \(NetworkMode.allCases.map(\.rawValue).joined(separator: " | ")), for profiles that do not set their own [network] mode.
+            # Not set: those profiles get "\(builtIn.network.value.rawValue)" (an empty network namespace).
+            # mode = "\(builtIn.network.value.rawValue)"
+
+            [process]
+            # Shell wildcards matched against the program's file name (its path when the pattern has
+            # a /) and against the Windows program Wine is asked to start (cmd.exe, C:\\...\\setup.exe).
+            # Not empty: only matching programs may start (the launch command always may).
+            # allowed_patterns = []
+            # Checked first: matching programs never start, e.g. ["*powershell*", "*cmd.exe*"].
+            # blocked_patterns = []
+            # true: Windows programs may start shells and script hosts (cmd.exe, powershell, sh, python, ...).
+            # allow_shell_execution = \(builtIn.allowShellExecution.value)
+            # Live processes the game may have besides itself, 1 to 100000. Not set: no limit.
+            # max_child_processes = 50
+
+            # Not read by this version, and refused when present, so nothing looks enforced that is not:
+            # [trust] default_tier, auto_promote, promotion_after_runs (trust scoring), and
+            # [network] dns_awareness, destination_monitoring (network = "observe" always records
+            # every destination and DNS question).
+
+            """
+    }
+}
