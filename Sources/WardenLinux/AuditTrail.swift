@@ -11,7 +11,8 @@ public final class AuditTrail: Sendable {
     public let session: String
     public let game: String
     private let fd: Int32
-    private struct State { var counts: [String: Int] = [:]; var writeFailed = false }
+    public typealias Listener = @Sendable (String, [(String, AuditEvent.Value)]) -> Void
+    private struct State { var counts: [String: Int] = [:]; var writeFailed = false; var listener: Listener? }
     private let state = Mutex(State())
     public var counts: [String: Int] { state.withLock { $0.counts } }
     public var writeFailed: Bool { state.withLock { $0.writeFailed } }
@@ -65,12 +66,17 @@ public final class AuditTrail: Sendable {
     public func record(_ kind: String, pid: Int32? = nil, chain: [AuditEvent.ProcessLink] = [], _ details: [(String, AuditEvent.Value)] = []) {
         let line = AuditEvent(time: Self.now(), session: session, game: game, kind: kind, pid: pid, chain: chain, details: details).jsonLine() + "\n"
         let bytes = Array(line.utf8)
-        state.withLock { s in
+        let listener = state.withLock { s -> Listener? in
             s.counts[kind, default: 0] += 1
             let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
             if n != bytes.count { s.writeFailed = true }
+            return s.listener
         }
+        listener?(kind, details)
     }
+
+    /// Called after each event is written (from the thread that recorded it): the desktop notifier.
+    public func setListener(_ listener: Listener?) { state.withLock { $0.listener = listener } }
 
     /// One line for stderr at exit.
     public func summary(exitStatus: Int32) -> String {

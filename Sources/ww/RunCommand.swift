@@ -73,11 +73,15 @@ struct GameLaunch {
                 logPath = AuditTrail.defaultPath(stateHome: Paths.dirname(prepared.directories.state), game: prepared.plan.game.id, session: session)
             }
             let trail = try AuditTrail(path: logPath, session: session, game: prepared.plan.game.id)
+            let notifier = DesktopNotifier.forSession(game: prepared.plan.game.displayName, config: prepared.config, environment: prep.environment)
+            if let n = notifier { trail.setListener { n.consider($0, $1) } }
             var launcher = Launcher(plan: prepared.plan, bwrapPath: bwrap, trail: trail)
             launcher.quiet = quiet
             launcher.startNetwork = { net, trail in try NetworkServices.start(net, trail: trail) }
             if let omit = prep.environment["WW_TEST_LANDLOCK_OMIT"] { launcher.landlockOmit = Set(omit.split(separator: ":").map(String.init)) }
-            exit(try launcher.run())
+            let status = try launcher.run()
+            notifier?.finish()
+            exit(status)
         } catch {
             exitWith(error)
         }

@@ -7,55 +7,9 @@ import XCTest
 final class DBusTests: XCTestCase {
     let sb = Sandbox.shared
 
-    struct Bus {
-        let runtime: String
-        var socket: String { runtime + "/bus" }
-        var address: String { "unix:path=" + socket }
-        var pids: [Int32] = []
-    }
-
     static let names = ["org.freedesktop.Notifications", "org.freedesktop.secrets", "org.freedesktop.systemd1"]
 
-    func startBus() throws -> Bus {
-        for tool in ["/usr/bin/dbus-daemon", "/usr/bin/dbus-send", "/usr/bin/dbus-test-tool", "/usr/bin/xdg-dbus-proxy"] {
-            guard FileManager.default.isExecutableFile(atPath: tool) else { throw XCTSkip("\(tool) is missing (apt-get install dbus-daemon dbus-bin dbus-tests xdg-dbus-proxy)") }
-        }
-        let runtime = sb.root + "/run-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: runtime, withIntermediateDirectories: true)
-        chmod(runtime, 0o700)
-        sb.chownTree(runtime)
-        var bus = Bus(runtime: runtime)
-        bus.pids.append(try asUserInBackground(["/usr/bin/dbus-daemon", "--session", "--nofork", "--nopidfile", "--address=\(bus.address)"], bus: bus))
-        try waitFor { FileManager.default.fileExists(atPath: bus.socket) }
-        for name in Self.names {
-            bus.pids.append(try asUserInBackground(["/usr/bin/dbus-test-tool", "echo", "--name=\(name)"], bus: bus))
-        }
-        // Every service owns its name before a test calls it.
-        try waitFor {
-            Self.names.allSatisfy { name in
-                (try? self.call(name, bus: bus, sandboxed: nil))?.status == 0
-            }
-        }
-        return bus
-    }
-
-    func stop(_ bus: Bus) {
-        for pid in bus.pids.reversed() { kill(pid, SIGTERM); var s: Int32 = 0; waitpid(pid, &s, 0) }
-    }
-
-    func asUserInBackground(_ argv: [String], bus: Bus) throws -> Int32 {
-        var args = ["/usr/bin/env", "-i", "DBUS_SESSION_BUS_ADDRESS=\(bus.address)", "XDG_RUNTIME_DIR=\(bus.runtime)", "PATH=/usr/bin:/bin"] + argv
-        if sb.isRoot { args = ["--reuid=\(sb.uid)", "--regid=\(sb.gid)", "--clear-groups", "--"] + args }
-        return try NetworkTests.background(sb.isRoot ? "/usr/bin/setpriv" : args.removeFirst(), args)
-    }
-
-    func waitFor(_ what: () -> Bool) throws {
-        let deadline = Date().addingTimeInterval(20)
-        while !what() {
-            guard Date() < deadline else { throw XCTSkip("the test bus did not come up") }
-            usleep(50_000)
-        }
-    }
+    func startBus() throws -> TestBus { try TestBus.start(sb, names: Self.names, extraTools: ["/usr/bin/xdg-dbus-proxy"]) }
 
     func profile(_ dbus: String) throws -> String {
         let path = sb.root + "/dbus-\(UUID().uuidString).toml"
@@ -65,19 +19,17 @@ final class DBusTests: XCTestCase {
     }
 
     /// `dbus-send` to NAME: without ww (`sandboxed` nil) or under ww with that profile.
-    func call(_ name: String, bus: Bus, sandboxed profile: String?, log: String? = nil) throws -> Sandbox.Result {
+    func call(_ name: String, bus: TestBus, sandboxed profile: String?, log: String? = nil) throws -> Sandbox.Result {
         let send = ["/usr/bin/dbus-send", "--session", "--print-reply", "--reply-timeout=5000", "--dest=\(name)", "/", "org.example.Test.Ping"]
         let env = ["DBUS_SESSION_BUS_ADDRESS": bus.address, "XDG_RUNTIME_DIR": bus.runtime]
-        guard let profile else {
-            return try sb.asUser(send[0], Array(send.dropFirst()), env: env.merging(["PATH": "/usr/bin:/bin"]) { $1 }, cwd: "/", timeout: 30)
-        }
+        guard let profile else { return try bus.call(name) }
         let home = try sb.makeHome()
         return try sb.ww(["--profile", profile] + (log.map { ["--log", $0] } ?? []) + ["--"] + send, home: home, env: env, timeout: 60)
     }
 
     func testFilteredBusLetsTheGameReachAllowedNamesOnly() throws {
         let bus = try startBus()
-        defer { stop(bus) }
+        defer { bus.stop() }
         let filtered = try profile("filtered")
         let log = sb.logPath()
         let allowed = try call("org.freedesktop.Notifications", bus: bus, sandboxed: filtered, log: log)
@@ -100,7 +52,7 @@ final class DBusTests: XCTestCase {
     /// The control: the same calls without ww reach all three services.
     func testWithoutWWEveryNameAnswers() throws {
         let bus = try startBus()
-        defer { stop(bus) }
+        defer { bus.stop() }
         for name in Self.names {
             let r = try call(name, bus: bus, sandboxed: nil)
             XCTAssertEqual(r.status, 0, "\(name)\n\(r.output)")
@@ -109,7 +61,7 @@ final class DBusTests: XCTestCase {
 
     func testNoBusWithDBusNone() throws {
         let bus = try startBus()
-        defer { stop(bus) }
+        defer { bus.stop() }
         let none = try profile("none")
         let r = try call("org.freedesktop.Notifications", bus: bus, sandboxed: none)
         XCTAssertNotEqual(r.status, 0, r.output)
