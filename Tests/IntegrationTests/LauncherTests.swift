@@ -48,6 +48,39 @@ final class LauncherTests: XCTestCase {
         XCTAssertEqual(seen["WINEPREFIX"], prefix)
     }
 
+    /// Flatpak Steam or Bottles: bwrap cannot nest there, so ww says so and stops (here: a sandbox
+    /// that has /.flatpak-info, as every Flatpak app has).
+    func testInsideFlatpakWWStopsWithTheReason() throws {
+        let home = try sb.makeHome()
+        let info = sb.root + "/flatpak-info"
+        try "[Application]\nname=com.valvesoftware.Steam\n".write(toFile: info, atomically: true, encoding: .utf8)
+        chmod(info, 0o644)
+        let args = ["--tmpfs", "/", "--ro-bind", "/usr", "/usr", "--symlink", "usr/bin", "/bin", "--symlink", "usr/lib", "/lib",
+                    "--symlink", "usr/lib64", "/lib64", "--ro-bind", "/etc", "/etc", "--proc", "/proc", "--dev", "/dev",
+                    "--bind", "/tmp", "/tmp", "--ro-bind-try", "/opt", "/opt", "--ro-bind", info, "/.flatpak-info", "--", sb.wwBinary, "--", "/bin/true"]
+        let r = try sb.asUser("/usr/bin/bwrap", args, env: ["HOME": home.path, "PATH": "/usr/bin:/bin", "WW_PROFILE_PATH": sb.profilesDir, "USER": sb.user],
+                              cwd: home.path)
+        XCTAssertEqual(r.status, 125, r.output)
+        XCTAssertTrue(r.stderr.contains("inside Flatpak"), r.output)
+    }
+
+    /// A reaper line without AppId is run as a plain command, and --verbose says why.
+    func testUnparsableSteamLineRunsAsAPlainCommand() throws {
+        let home = try sb.makeHome()
+        let reaper = sb.root + "/fake-steam/ubuntu12_32/reaper"
+        try FileManager.default.createDirectory(atPath: (reaper as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try "#!/bin/sh\nwhile [ \"$1\" != -- ]; do shift; done; shift; exec \"$@\"\n".write(toFile: reaper, atomically: true, encoding: .utf8)
+        chmod(reaper, 0o755)
+        sb.chownTree(sb.root + "/fake-steam")
+        let log = sb.logPath()
+        let r = try sb.ww(["--verbose", "--log", log, "--", reaper, "SteamLaunch", "--", "/bin/echo", "ran"], home: home)
+        XCTAssertEqual(r.status, 0, r.output)
+        XCTAssertEqual(r.stdout, "ran\n", r.output)
+        XCTAssertTrue(r.stderr.contains("Steam command line not understood (no AppId=N before --); treating it as a plain command"), r.output)
+        let policy = sb.events(log).first { $0["kind"] as? String == "policy_applied" }
+        XCTAssertEqual(policy?["profile"] as? String, "default", "\(String(describing: policy))")
+    }
+
     func testUmuLaunch() throws {
         let env = ["GAMEID": "umu-1245620", "STORE": "steam", "PROTONPATH": "GE-Proton", "WINEPREFIX": "/games/umu/elden"]
         let (game, seen) = try launch(env, show: Array(env.keys))
