@@ -16,7 +16,8 @@ public enum CopyOnWrite {
                 throw WardenError(.launch, "cannot check the copy-on-write layer \(layer.upper): \(String(cString: strerror(errno)))")
             }
             let free = UInt64(vfs.f_bavail) * UInt64(vfs.f_frsize)
-            if free < minimumFreeBytes {
+            // A file system that reports no size at all (ramfs) has no free-space figure to judge.
+            if vfs.f_blocks > 0 && free < minimumFreeBytes {
                 throw WardenError(.launch, "the copy-on-write layer for \(layer.original) is at \(layer.upper), where only \(free >> 20) MiB are free (ww wants \(minimumFreeBytes >> 20) MiB); free some space there, or drop copy_on_write for this game")
             }
             try SessionFolder.write(Paths.join(layer.layerDirectory, "origin"), layer.original + "\n")
@@ -33,7 +34,7 @@ public enum CopyOnWrite {
         switch code {
         case EBUSY:
             return WardenError(.launch, "the copy-on-write layer of \(layer.original) is in use by another session of this game; close it first")
-        case EINVAL, EOPNOTSUPP, ENOTSUP, EXDEV:
+        case EINVAL, EOPNOTSUPP, ENOTSUP, EXDEV, EPERM, EACCES:
             return WardenError(.host, "cannot mount the copy-on-write layer of \(layer.original) (\(why)): the file system of \(layer.layerDirectory) must support overlay upper layers with user extended attributes (ext4, xfs, btrfs, tmpfs on Linux 6.6+), and the kernel must allow overlayfs in user namespaces (Linux 5.11+); move ~/.local/share/winewarden to such a file system, or drop copy_on_write")
         default:
             return WardenError(.launch, "cannot mount the copy-on-write layer of \(layer.original) at \(layer.merged): \(why)")
