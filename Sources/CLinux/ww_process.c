@@ -554,3 +554,37 @@ int ww_xattr_first_byte(const char *path, const char *name) {
     ssize_t n = lgetxattr(path, name, &b, 1);
     return n >= 1 ? (int)b : -1;
 }
+
+pid_t ww_peer_pid(int fd) {
+    struct ucred cred;
+    socklen_t len = sizeof cred;
+    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) return 0;
+    return cred.pid;
+}
+
+pid_t ww_udp_client_of(pid_t netns_pid, int port, const pid_t *candidates, int ncandidates) {
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/net/udp", (int)netns_pid);
+    FILE *f = fopen(path, "re");
+    if (!f) return 0;
+    char line[512];
+    unsigned long found = 0;
+    int count = 0;
+    if (fgets(line, sizeof line, f)) {   // header
+        while (fgets(line, sizeof line, f)) {
+            unsigned laddr, lport, raddr, rport, st;
+            unsigned long inode;
+            if (sscanf(line, " %*d: %x:%x %x:%x %x %*s %*s %*s %*s %*s %lu", &laddr, &lport, &raddr, &rport, &st, &inode) != 6) continue;
+            // A resolver's socket connected to 127.0.0.1:port (state 01: connected UDP).
+            if (st == 1 && raddr == 0x0100007FU && (int)rport == port && inode) { found = inode; count++; }
+        }
+    }
+    fclose(f);
+    if (count != 1) return 0;   // none, or several asking at once: not knowable which one this is
+    unsigned long theirs[256];
+    for (int c = 0; c < ncandidates; c++) {
+        int n = ww_socket_inodes(candidates[c], theirs, 256);
+        for (int i = 0; i < n; i++) if (theirs[i] == found) return candidates[c];
+    }
+    return 0;
+}

@@ -25,6 +25,10 @@ final class DNSRelay: @unchecked Sendable {
 
     struct Client {
         var stream: Bool
+        /// The bridge fork on the other end (SO_PEERCRED).
+        var peer: pid_t = 0
+        /// The game process that asked, once known.
+        var asker: (pid: pid_t, chain: [AuditEvent.ProcessLink])?
         var buffer: [UInt8] = []
         /// The bridge has sent all it will (it half-closes after the query): kept until answered.
         var readClosed = false
@@ -37,6 +41,8 @@ final class DNSRelay: @unchecked Sendable {
         var query: [UInt8]
     }
     var clients: [Int32: Client] = [:]
+    /// Finds the asking process (set by the network services; nil in tests of the relay alone).
+    var finder: ClientFinder?
     var pending: [UInt16: Pending] = [:]
     var nextID: UInt16 = 1
 
@@ -56,7 +62,7 @@ final class DNSRelay: @unchecked Sendable {
         return SocketAddressBytes(ip: ip, port: port)
     }
 
-    static func start(directory: String, policy: NetworkPolicy.Compiled, upstream: SocketAddressBytes, trail: AuditTrail?) throws -> DNSRelay {
+    static func start(directory: String, policy: NetworkPolicy.Compiled, upstream: SocketAddressBytes, trail: AuditTrail?, finder: ClientFinder? = nil) throws -> DNSRelay {
         let dgram = try listen(Paths.join(directory, NetworkPlan.Socket.dnsDatagram), type: Int32(SOCK_SEQPACKET.rawValue))
         let stream = try listen(Paths.join(directory, NetworkPlan.Socket.dnsStream), type: Int32(SOCK_STREAM.rawValue))
         let up = socket(upstream.family, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
@@ -64,6 +70,7 @@ final class DNSRelay: @unchecked Sendable {
         var pipeFDs: [Int32] = [-1, -1]
         guard pipe(&pipeFDs) == 0, pipeFDs.allSatisfy({ fcntl($0, F_SETFD, FD_CLOEXEC) == 0 && fcntl($0, F_SETFL, O_NONBLOCK) == 0 }) else { throw WardenError(.launch, "the DNS relay cannot start: \(String(cString: strerror(errno)))") }
         let relay = DNSRelay(policy: policy, trail: trail, upstream: upstream, datagram: dgram, stream: stream, upstreamSocket: up, wake: pipeFDs)
+        relay.finder = finder
         var t = pthread_t()
         let box = Unmanaged.passRetained(relay)
         guard pthread_create(&t, nil, { arg in
@@ -139,7 +146,7 @@ final class DNSRelay: @unchecked Sendable {
                 close(fd)
                 continue
             }
-            clients[fd] = Client(stream: stream)
+            clients[fd] = Client(stream: stream, peer: ww_peer_pid(fd))
         }
     }
 
@@ -195,11 +202,16 @@ final class DNSRelay: @unchecked Sendable {
         }
         let name = q.name
         let decision = policy.decide(host: name)
-        trail?.record("dns_query", [("name", .string(name)), ("type", .string(DNSType.name(q.type))), ("transport", .string(stream ? "tcp" : "udp")),
+        if var c = clients[fd], c.asker == nil, let finder {
+            c.asker = finder.dnsClient(peer: c.peer, stream: stream)
+            clients[fd] = c
+        }
+        let asker = clients[fd]?.asker
+        trail?.record("dns_query", pid: asker?.pid, chain: asker?.chain ?? [], [("name", .string(name)), ("type", .string(DNSType.name(q.type))), ("transport", .string(stream ? "tcp" : "udp")),
                                     ("allowed", .bool(decision.allowed)), ("rule", .string(decision.rule))])
         guard decision.allowed else {
             if let reply = DNSResponse.error(for: bytes, rcode: 3) {
-                trail?.record("dns_answer", [("name", .string(name)), ("type", .string(DNSType.name(q.type))), ("rcode", .string("NXDOMAIN")),
+                trail?.record("dns_answer", pid: asker?.pid, chain: asker?.chain ?? [], [("name", .string(name)), ("type", .string(DNSType.name(q.type))), ("rcode", .string("NXDOMAIN")),
                                              ("answers", .strings([])), ("by", .string("ww (refused name)"))])
                 send(reply, to: fd)
             }
@@ -231,16 +243,16 @@ final class DNSRelay: @unchecked Sendable {
             var answer = Array(buf[0..<n])
             if n >= 3, answer[2] & 0x02 != 0, let full = tcpQuery(p.query) { answer = full }   // truncated: ask again over TCP
             answer[0] = UInt8(p.originalID >> 8); answer[1] = UInt8(p.originalID & 0xff)
-            record(answer, question: p.question)
+            record(answer, question: p.question, asker: clients[p.client]?.asker)
             send(answer, to: p.client)
         }
     }
 
-    func record(_ answer: [UInt8], question: String) {
+    func record(_ answer: [UInt8], question: String, asker: (pid: pid_t, chain: [AuditEvent.ProcessLink])? = nil) {
         do {
             let m = try DNSMessage.parse(answer)
             let q = m.questions.first
-            trail?.record("dns_answer", [
+            trail?.record("dns_answer", pid: asker?.pid, chain: asker?.chain ?? [], [
                 ("name", .string(q?.name ?? question)), ("type", .string(q.map { DNSType.name($0.type) } ?? "?")),
                 ("rcode", .string(DNSType.rcodeName(m.rcode))),
                 ("answers", .strings(m.answers.map(\.auditText))),

@@ -53,7 +53,8 @@ public final class NetworkServices: SessionNetwork, @unchecked Sendable {
                     try sync.addHandler(SOCKSProxyHandler(context), name: "socks-proxy")
                 }
                 services.channels += [http, socks]
-                services.dns = try DNSRelay.start(directory: sockets, policy: policy, upstream: try DNSRelay.upstream(plan.upstreamDNS), trail: trail)
+                services.dns = try DNSRelay.start(directory: sockets, policy: policy, upstream: try DNSRelay.upstream(plan.upstreamDNS), trail: trail,
+                                                  finder: services.clients)
             }
             for port in plan.inboundPorts {
                 let target = Paths.join(inbound, "\(port).sock")
@@ -598,6 +599,20 @@ final class ClientFinder: @unchecked Sendable {
         var candidates = [pid_t](repeating: 0, count: 4096)
         let n = Int(ww_list_descendants(root, &candidates, Int32(candidates.count)))
         let pid = ww_tcp_client_of(cred.pid, Int32(port), candidates, Int32(min(n, candidates.count)))
+        guard pid > 0 else { return nil }
+        return (pid, NotificationSupervisor.chain(pid, stopAt: root))
+    }
+
+    /// Who asked the DNS relay. Over TCP: as for the proxy, through the bridge fork (`peer`). Over
+    /// UDP the bridge forwards only the payload, so the asker is the one resolver socket connected to
+    /// 127.0.0.1:53 in the sandbox (glibc connects its UDP socket); with none, or several at once,
+    /// the query stays without a pid rather than get a guessed one.
+    func dnsClient(peer: pid_t, stream: Bool) -> (pid: pid_t, chain: [AuditEvent.ProcessLink])? {
+        let root = helper.withLock { $0 }
+        guard root > 0 else { return nil }
+        var candidates = [pid_t](repeating: 0, count: 4096)
+        let n = Int32(min(Int(ww_list_descendants(root, &candidates, Int32(candidates.count))), candidates.count))
+        let pid = stream ? (peer > 0 ? ww_tcp_client_of(peer, 53, candidates, n) : 0) : ww_udp_client_of(root, 53, candidates, n)
         guard pid > 0 else { return nil }
         return (pid, NotificationSupervisor.chain(pid, stopAt: root))
     }

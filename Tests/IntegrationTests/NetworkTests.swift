@@ -211,6 +211,16 @@ final class NetworkTests: XCTestCase {
         XCTAssertTrue(queries.contains { $0["name"] as? String == "denied.ww.test" && $0["allowed"] as? Bool == false && $0["rule"] as? String == "deny_domains denied.ww.test" })
         XCTAssertTrue(queries.contains { $0["name"] as? String == "elsewhere.example" && $0["rule"] as? String == "not in allow_domains" })
         XCTAssertTrue(answers.contains { $0["name"] as? String == "denied.ww.test" && $0["rcode"] as? String == "NXDOMAIN" && $0["by"] as? String == "ww (refused name)" })
+        // Who asked: over TCP through the bridge's connection (dig +tcp); over UDP the one resolver
+        // socket connected to 127.0.0.1:53 (glibc's, for getent).
+        func askers(_ name: String, _ transport: String) -> [String] {
+            queries.filter { $0["name"] as? String == name && $0["transport"] as? String == transport }
+                .compactMap { (($0["chain"] as? [[String: Any]])?.first?["name"] as? String) }
+        }
+        XCTAssertEqual(askers("_game._udp.ww.test", "tcp"), ["dig"], "\(queries)")
+        XCTAssertEqual(Set(askers("allowed.ww.test", "udp")), ["dig", "getent"], "\(queries.filter { $0["name"] as? String == "allowed.ww.test" })")
+        let getentAnswer = answers.first { $0["name"] as? String == "allowed.ww.test" && ($0["chain"] as? [[String: Any]])?.first?["name"] as? String == "getent" }
+        XCTAssertNotNil(getentAnswer, "the answer carries the asker too")
     }
 
     func testTheProxyRecordsGarbageAndKeepsServing() throws {

@@ -64,6 +64,13 @@ int ww_list_descendants(pid_t root, pid_t *out, int max);
 // The first byte of an extended attribute of `path` itself (not following a link), or -1.
 int ww_xattr_first_byte(const char *path, const char *name);
 
+// The pid of a unix socket's peer (SO_PEERCRED), or 0.
+pid_t ww_peer_pid(int fd);
+
+// The process among `candidates` whose UDP socket is connected to 127.0.0.1:port in the network
+// namespace of `netns_pid` (/proc/PID/net/udp), when exactly one such socket exists; else 0.
+pid_t ww_udp_client_of(pid_t netns_pid, int port, const pid_t *candidates, int ncandidates);
+
 // PR_SET_PDEATHSIG: `sig` when the parent thread exits. 0 or errno.
 int ww_set_parent_death_signal(int sig);
 
