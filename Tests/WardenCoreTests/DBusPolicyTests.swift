@@ -62,6 +62,8 @@ final class DBusPolicyTests: XCTestCase {
         XCTAssertFalse(plan.mounts.contains { $0.source == "/run/user/1000/bus" }, "the real bus is never bound")
         XCTAssertEqual(plan.environment.first { $0.name == "DBUS_SESSION_BUS_ADDRESS" }?.value, "unix:path=/run/winewarden/dbus/bus")
         XCTAssertEqual(d.commandLine(readyFD: 3).prefix(4), ["/usr/bin/xdg-dbus-proxy", "--fd=3", "unix:path=/run/user/1000/bus", d.hostSocket])
+        let text = PlanText.render(plan, bwrap: BwrapCommand.render(plan))
+        XCTAssertTrue(text.contains("d-bus       filtered: xdg-dbus-proxy unix:path=/run/user/1000/bus -> unix:path=/run/winewarden/dbus/bus; --talk=org.freedesktop.Notifications"), text)
     }
 
     func testFilteredWithoutProxyIsAHostErrorNamingThePackage() throws {

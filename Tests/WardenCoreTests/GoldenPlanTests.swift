@@ -430,6 +430,7 @@ final class PlanPropertyTests: XCTestCase {
         let i = try XCTUnwrap(argv.firstIndex(of: layer.merged))
         XCTAssertEqual(argv[i - 1], "--bind", "the overlay is bound by path (it exists only in ww's mount namespace)")
         XCTAssertTrue(plan.landlock.rules.contains { $0.path == dir && $0.access == LandlockAccess.readWrite })
+        XCTAssertTrue(PlanText.render(plan, bwrap: BwrapCommand.render(plan)).contains("copy-on-write \(dir): overlay mounted by ww before bwrap, changes in \(layer.upper)"))
         XCTAssertEqual(CopyOnWriteLayer(original: "/g/a,b:c", layerDirectory: "/l").mountOptions,
                        "lowerdir=/g/a\\,b\\:c,upperdir=/l/upper,workdir=/l/work,userxattr")
     }
@@ -489,6 +490,25 @@ final class PlanPropertyTests: XCTestCase {
         XCTAssertTrue(has(.bind, "/dev/shm", source: "/dev/shm"))
         XCTAssertEqual(plan.landlock.mode, .required, "shared PIDs are safe only inside a Landlock domain")
         XCTAssertNotEqual(plan.landlock.scopes, 0)
+    }
+
+    /// The anti-cheat runtimes Proton names are readable, not writable; a list entry stands for each path.
+    func testAntiCheatRuntimesAndToolPathsAreReadOnly() throws {
+        var fs = FakeFileSystem.desktop()
+        let eac = "/home/player/.steam/steam/steamapps/common/Proton EasyAntiCheat Runtime"
+        let be = "/home/player/.steam/steam/steamapps/common/BattlEye Runtime"
+        fs.add(eac, .directory)
+        fs.add(be, .directory)
+        var c = try XCTUnwrap(Fixture.cases.first { $0.name == "steam" })
+        c.context.environment["PROTON_EAC_RUNTIME"] = eac
+        c.context.environment["PROTON_BATTLEYE_RUNTIME"] = be
+        let plan = try Fixture.plan(c, fs: fs)
+        for dir in [eac, be] {
+            XCTAssertTrue(plan.mounts.contains { $0.kind == .readOnlyBind && $0.source == dir && $0.destination == dir }, dir)
+            XCTAssertFalse(plan.mounts.contains { $0.kind == .bind && $0.source == dir }, dir)
+        }
+        let text = PlanText.render(plan, bwrap: BwrapCommand.render(plan))
+        XCTAssertTrue(text.contains("profile     steam-proton  (a Steam launch through Proton and no profile names AppId 1245620)"), text)
     }
 
     /// Without Landlock ABI 6 (or with landlock = off) shared PIDs would let the game trace the
