@@ -511,6 +511,16 @@ static int ww_socket_inodes(pid_t pid, unsigned long *out, int max) {
 // The process among `candidates` that owns the TCP client socket connected to `server_pid`'s
 // accepted socket on local port `port` (a bridge's fork serving one game connection), read from
 // /proc/SERVER/net/tcp (the sandbox's network namespace). Its pid, or 0 when not found.
+// The candidate holding the socket with this inode, or 0.
+static pid_t socket_owner(unsigned long inode, const pid_t *candidates, int ncandidates) {
+    unsigned long theirs[256];
+    for (int c = 0; c < ncandidates; c++) {
+        int n = ww_socket_inodes(candidates[c], theirs, 256);
+        for (int i = 0; i < n; i++) if (theirs[i] == inode) return candidates[c];
+    }
+    return 0;
+}
+
 pid_t ww_tcp_client_of(pid_t server_pid, int port, const pid_t *candidates, int ncandidates) {
     unsigned long mine[64];
     int nmine = ww_socket_inodes(server_pid, mine, 64);
@@ -540,12 +550,7 @@ pid_t ww_tcp_client_of(pid_t server_pid, int port, const pid_t *candidates, int 
     }
     fclose(f);
     if (!clientInode) return 0;
-    unsigned long theirs[256];
-    for (int c = 0; c < ncandidates; c++) {
-        int n = ww_socket_inodes(candidates[c], theirs, 256);
-        for (int i = 0; i < n; i++) if (theirs[i] == clientInode) return candidates[c];
-    }
-    return 0;
+    return socket_owner(clientInode, candidates, ncandidates);
 }
 
 #include <sys/xattr.h>
@@ -581,10 +586,5 @@ pid_t ww_udp_client_of(pid_t netns_pid, int port, const pid_t *candidates, int n
     }
     fclose(f);
     if (count != 1) return 0;   // none, or several asking at once: not knowable which one this is
-    unsigned long theirs[256];
-    for (int c = 0; c < ncandidates; c++) {
-        int n = ww_socket_inodes(candidates[c], theirs, 256);
-        for (int i = 0; i < n; i++) if (theirs[i] == found) return candidates[c];
-    }
-    return 0;
+    return socket_owner(found, candidates, ncandidates);
 }

@@ -106,7 +106,8 @@ public enum CopyOnWrite {
     /// removable first). Returns how many layers went.
     public static func reset(data: String, game: String) throws -> Int {
         let dir = gameDirectory(data: data, game: game)
-        let count = layers(data: data, game: game).count
+        // Layers are the folders with an origin file (no need to walk what changed in them).
+        let count = RealFileSystem().list(dir).filter { RealFileSystem.readSmallFile(Paths.join(dir, "\($0)/origin")) != nil }.count
         var st = stat()
         guard lstat(dir, &st) == 0 else { return 0 }
         guard (st.st_mode & S_IFMT) == S_IFDIR else { throw WardenError(.usage, "\(dir) is not a folder; remove it by hand") }

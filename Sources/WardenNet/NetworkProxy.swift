@@ -619,11 +619,16 @@ final class ClientFinder: @unchecked Sendable {
 
     /// The game process behind bridge fork `peer` on bridge port `port`: reads /proc, so not on an event loop.
     func client(peer: pid_t, port: Int) -> (pid: pid_t, chain: [AuditEvent.ProcessLink])? {
+        find { ww_tcp_client_of(peer, Int32(port), $1, $2) }
+    }
+
+    /// `match(helper, descendants, count)` names one of the helper's descendants; with its chain.
+    func find(_ match: (pid_t, UnsafePointer<pid_t>, Int32) -> pid_t) -> (pid: pid_t, chain: [AuditEvent.ProcessLink])? {
         let root = helper.withLock { $0 }
         guard root > 0 else { return nil }
         var candidates = [pid_t](repeating: 0, count: 4096)
-        let n = Int(ww_list_descendants(root, &candidates, Int32(candidates.count)))
-        let pid = ww_tcp_client_of(peer, Int32(port), candidates, Int32(min(n, candidates.count)))
+        let n = Int32(min(Int(ww_list_descendants(root, &candidates, Int32(candidates.count))), candidates.count))
+        let pid = candidates.withUnsafeBufferPointer { match(root, $0.baseAddress!, n) }
         guard pid > 0 else { return nil }
         return (pid, NotificationSupervisor.chain(pid, stopAt: root))
     }
@@ -633,12 +638,7 @@ final class ClientFinder: @unchecked Sendable {
     /// 127.0.0.1:53 in the sandbox (glibc connects its UDP socket); with none, or several at once,
     /// the query stays without a pid rather than get a guessed one.
     func dnsClient(peer: pid_t, stream: Bool) -> (pid: pid_t, chain: [AuditEvent.ProcessLink])? {
-        let root = helper.withLock { $0 }
-        guard root > 0 else { return nil }
-        var candidates = [pid_t](repeating: 0, count: 4096)
-        let n = Int32(min(Int(ww_list_descendants(root, &candidates, Int32(candidates.count))), candidates.count))
-        let pid = stream ? (peer > 0 ? ww_tcp_client_of(peer, 53, candidates, n) : 0) : ww_udp_client_of(root, 53, candidates, n)
-        guard pid > 0 else { return nil }
-        return (pid, NotificationSupervisor.chain(pid, stopAt: root))
+        if stream { return peer > 0 ? client(peer: peer, port: 53) : nil }
+        return find { root, candidates, n in ww_udp_client_of(root, 53, candidates, n) }
     }
 }

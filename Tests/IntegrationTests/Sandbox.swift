@@ -73,18 +73,46 @@ final class Sandbox {
 
     /// `ww ARGS` as the test user, with a clean environment: HOME, PATH, the profile path, plus `env`.
     func ww(_ args: [String], home: FakeHome, env: [String: String] = [:], cwd: String? = nil, timeout: TimeInterval = 120) throws -> Result {
+        try asUser(wwBinary, args, env: wwEnvironment(home: home, env), cwd: cwd ?? home.path, timeout: timeout)
+    }
+
+    /// The environment `ww(...)` runs ww with.
+    func wwEnvironment(home: FakeHome, _ env: [String: String] = [:]) -> [String: String] {
         var environment = ["HOME": home.path, "PATH": "/usr/local/bin:/usr/bin:/bin", "WW_PROFILE_PATH": profilesDir, "LANG": "C.UTF-8", "USER": user]
         for (k, v) in env { environment[k] = v }
-        return try asUser(wwBinary, args, env: environment, cwd: cwd ?? home.path, timeout: timeout)
+        return environment
     }
 
     /// Runs a program as the test user (setpriv when we are root).
     func asUser(_ program: String, _ args: [String], env: [String: String], cwd: String, timeout: TimeInterval = 120) throws -> Result {
+        let (launcher, argv) = userCommand(program, args, env: env)
+        return try Sandbox.run(launcher, argv, cwd: cwd, timeout: timeout)
+    }
+
+    /// Starts a program as the test user in the background (stdio on /dev/null); the caller kills it.
+    func backgroundAsUser(_ program: String, _ args: [String], env: [String: String]) throws -> Int32 {
+        let (launcher, argv) = userCommand(program, args, env: env)
+        return try NetworkTests.background(launcher, argv)
+    }
+
+    /// `env -i ENV… program args…`, through setpriv to the test user when we are root.
+    func userCommand(_ program: String, _ args: [String], env: [String: String]) -> (String, [String]) {
         let envArgs = env.keys.sorted().map { "\($0)=\(env[$0]!)" }
         if isRoot {
-            return try Sandbox.run("/usr/bin/setpriv", ["--reuid=\(uid)", "--regid=\(gid)", "--clear-groups", "--", "/usr/bin/env", "-i"] + envArgs + [program] + args, cwd: cwd, timeout: timeout)
+            return ("/usr/bin/setpriv", ["--reuid=\(uid)", "--regid=\(gid)", "--clear-groups", "--", "/usr/bin/env", "-i"] + envArgs + [program] + args)
         }
-        return try Sandbox.run("/usr/bin/env", ["-i"] + envArgs + [program] + args, cwd: cwd, timeout: timeout)
+        return ("/usr/bin/env", ["-i"] + envArgs + [program] + args)
+    }
+
+    /// `PROBE <name> <OK|BLOCKED> <detail>` lines of the Windows probes, by name (Wine's console may
+    /// end lines with \r\n).
+    static func probeResults(_ output: String) -> [String: String] {
+        var out: [String: String] = [:]
+        for line in output.split(whereSeparator: { $0.isNewline }) where line.hasPrefix("PROBE ") {
+            let parts = line.split(separator: " ", maxSplits: 2)
+            if parts.count >= 3 { out[String(parts[1])] = String(parts[2]) }
+        }
+        return out
     }
 
     @discardableResult

@@ -112,9 +112,7 @@ final class SteamChainTests: XCTestCase {
 
     /// A host process of the same user holding a secret in its environment.
     func hostSecretHolder() throws -> Int32 {
-        var args = ["/usr/bin/env", "-i", "WW_HOST_SECRET=PLANTED-HOST-ENV", "/bin/sleep", "600"]
-        if sb.isRoot { args = ["--reuid=\(sb.uid)", "--regid=\(sb.gid)", "--clear-groups", "--"] + args }
-        return try NetworkTests.background(sb.isRoot ? "/usr/bin/setpriv" : args.removeFirst(), args)
+        try sb.backgroundAsUser("/bin/sleep", ["600"], env: ["WW_HOST_SECRET": "PLANTED-HOST-ENV"])
     }
 
     func probeArguments(_ s: Steam, hostPID: Int32, shm: String) -> [String] {
@@ -137,14 +135,7 @@ final class SteamChainTests: XCTestCase {
         ]
     }
 
-    func results(_ output: String) -> [String: String] {
-        var out: [String: String] = [:]
-        for line in output.split(whereSeparator: { $0.isNewline }) where line.hasPrefix("PROBE ") {
-            let parts = line.split(separator: " ", maxSplits: 2)
-            if parts.count >= 3 { out[String(parts[1])] = String(parts[2]) }
-        }
-        return out
-    }
+    func results(_ output: String) -> [String: String] { Sandbox.probeResults(output) }
 
     /// Without ww the same chain (and its nested bwrap) reads everything: the checks below can fail.
     func testTheChainWithoutWWReadsSteamsSecrets() throws {
@@ -227,13 +218,8 @@ final class SteamChainTests: XCTestCase {
         // The game leaves an orphan behind (double fork, own session, deaf to SIGTERM) that says its
         // pid, then waits.
         let script = "(setsid sh -c 'trap \"\" TERM; echo $$ > \(out)/orphan.pid; exec sleep 300' &) ; sleep 300"
-        var args = ["--profile", profile, "--rw", out, "--", "/bin/sh", "-c", script]
-        var env = ["HOME": home.path, "PATH": "/usr/local/bin:/usr/bin:/bin", "WW_PROFILE_PATH": sb.profilesDir, "USER": sb.user]
-        env["LANG"] = "C.UTF-8"
-        let envArgs = env.keys.sorted().map { "\($0)=\(env[$0]!)" }
-        args = ["/usr/bin/env", "-i"] + envArgs + [sb.wwBinary] + args
-        if sb.isRoot { args = ["--reuid=\(sb.uid)", "--regid=\(sb.gid)", "--clear-groups", "--"] + args }
-        let ww = try NetworkTests.background(sb.isRoot ? "/usr/bin/setpriv" : args.removeFirst(), args)
+        let ww = try sb.backgroundAsUser(sb.wwBinary, ["--profile", profile, "--rw", out, "--", "/bin/sh", "-c", script],
+                                         env: sb.wwEnvironment(home: home))
         // Its pid inside is its pid on the host (the PID namespace is shared).
         func orphans() -> [Int32] {
             guard let text = try? String(contentsOfFile: out + "/orphan.pid", encoding: .utf8),

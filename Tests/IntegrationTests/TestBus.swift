@@ -37,9 +37,8 @@ struct TestBus {
     func background(_ argv: [String], output: String? = nil) throws -> Int32 {
         var command = argv
         if let output { command = ["/bin/sh", "-c", "exec \"$@\" > \(output)", "sh"] + argv }
-        var args = ["/usr/bin/env", "-i", "DBUS_SESSION_BUS_ADDRESS=\(address)", "XDG_RUNTIME_DIR=\(runtime)", "PATH=/usr/bin:/bin"] + command
-        if sb.isRoot { args = ["--reuid=\(sb.uid)", "--regid=\(sb.gid)", "--clear-groups", "--"] + args }
-        return try NetworkTests.background(sb.isRoot ? "/usr/bin/setpriv" : args.removeFirst(), args)
+        return try sb.backgroundAsUser(command[0], Array(command.dropFirst()),
+                                       env: ["DBUS_SESSION_BUS_ADDRESS": address, "XDG_RUNTIME_DIR": runtime, "PATH": "/usr/bin:/bin"])
     }
 
     /// `dbus-send` to NAME as the test user, outside any sandbox.

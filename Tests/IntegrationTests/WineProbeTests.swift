@@ -18,15 +18,7 @@ final class WineProbeTests: XCTestCase {
         return exe
     }
 
-    func lines(_ output: String) -> [String: String] {
-        var out: [String: String] = [:]
-        // Wine's console may end lines with \r\n: split on both.
-        for line in output.split(whereSeparator: { $0 == "\n" || $0 == "\r" || $0 == "\r\n" }) where line.hasPrefix("PROBE ") {
-            let parts = line.split(separator: " ", maxSplits: 2)
-            if parts.count >= 3 { out[String(parts[1])] = String(parts[2]) }
-        }
-        return out
-    }
+    func lines(_ output: String) -> [String: String] { Sandbox.probeResults(output) }
 
     func testProbeStealsWithoutTheSandbox() throws {
         // The control: plain Wine as the same user reads the planted key, so the next test can fail.

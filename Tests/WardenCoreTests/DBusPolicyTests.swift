@@ -41,9 +41,7 @@ final class DBusPolicyTests: XCTestCase {
     }
 
     func filteredPlan(_ host: HostFacts = Fixture.host(), env: [String: String] = [:]) throws -> SandboxPlan {
-        var catalog = try Fixture.shippedCatalog().sources
-        catalog.insert(ProfileSource(name: "bus", path: "user/bus.toml", text: "extends = \"default\"\n[desktop]\ndbus = \"filtered\"\n"), at: 0)
-        let resolver = ProfileResolver(catalog: ProfileCatalog(searchOrder: catalog))
+        let resolver = ProfileResolver(catalog: try Fixture.catalog(adding: ProfileSource(name: "bus", path: "user/bus.toml", text: "extends = \"default\"\n[desktop]\ndbus = \"filtered\"\n")))
         let base = Fixture.cases[0].context
         let ctx = LaunchContext(command: base.command, environment: base.environment.merging(env) { $1 }, workingDirectory: base.workingDirectory,
                                 user: base.user, resolvedCommand: base.resolvedCommand, windowsExecutable: base.windowsExecutable)

@@ -114,6 +114,11 @@ enum Fixture {
         return ProfileCatalog(searchOrder: sources)
     }
 
+    /// The shipped profiles with one more, first on the search path (a user's profile).
+    static func catalog(adding source: ProfileSource) throws -> ProfileCatalog {
+        ProfileCatalog(searchOrder: [source] + (try shippedCatalog().sources))
+    }
+
     static func host(_ fs: FakeFileSystem = .desktop()) -> HostFacts {
         HostFacts(fileSystem: fs, inputDevices: [keyboard, gamepad], hidrawDevices: [controller],
                   wardenExecutable: "/usr/local/bin/ww", dataDirectory: "/home/player/.local/share/winewarden", landlockABI: 7)
@@ -408,14 +413,13 @@ final class PlanPropertyTests: XCTestCase {
 
     /// copy_on_write replaces the writable bind of the folder with the overlay's, by path.
     func testCopyOnWriteBindsTheOverlayInsteadOfTheFolder() throws {
-        var catalog = try Fixture.shippedCatalog().sources
-        catalog.insert(ProfileSource(name: "cow", path: "user/cow.toml", text: """
+        let catalog = try Fixture.catalog(adding: ProfileSource(name: "cow", path: "user/cow.toml", text: """
             extends = "wine"
             [filesystem]
             copy_on_write = ["${GAME_DIR}"]
-            """), at: 0)
+            """))
         let c = Fixture.Case(name: "cow", context: try XCTUnwrap(Fixture.cases.first { $0.name == "wine" }).context, profile: "cow")
-        let plan = try Fixture.plan(c, catalog: ProfileCatalog(searchOrder: catalog))
+        let plan = try Fixture.plan(c, catalog: catalog)
         let dir = "/home/player/Games/foo"
         let layer = try XCTUnwrap(plan.copyOnWrite.first)
         XCTAssertEqual(plan.copyOnWrite.count, 1)
@@ -437,14 +441,13 @@ final class PlanPropertyTests: XCTestCase {
 
     /// A user's profile naming the AppId wins over the shipped Steam profile.
     func testAProfileNamingTheAppIdWinsOverTheSteamProfile() throws {
-        var catalog = try Fixture.shippedCatalog().sources
-        catalog.insert(ProfileSource(name: "elden", path: "user/elden.toml", text: """
+        let catalog = try Fixture.catalog(adding: ProfileSource(name: "elden", path: "user/elden.toml", text: """
             extends = "steam-proton"
             [match]
             steam_app_ids = [1245620]
-            """), at: 0)
+            """))
         let c = Fixture.Case(name: "elden", context: try XCTUnwrap(Fixture.cases.first { $0.name == "steam" }).context, profile: nil)
-        let plan = try Fixture.plan(c, catalog: ProfileCatalog(searchOrder: catalog))
+        let plan = try Fixture.plan(c, catalog: catalog)
         XCTAssertEqual(plan.profile, "elden")
         XCTAssertEqual(plan.profileReason, ProfileResolver.Selection.steamAppID(1245620).reason)
     }
@@ -554,14 +557,13 @@ final class PlanPropertyTests: XCTestCase {
 
     /// When a profile exposes the Steam folder, its login files stay hidden.
     func testSteamCredentialsAreHiddenWhenTheSteamFolderIsBound() throws {
-        var catalog = try Fixture.shippedCatalog().sources
-        catalog.insert(ProfileSource(name: "steamdir", path: "profiles/steamdir.toml", text: """
+        let catalog = try Fixture.catalog(adding: ProfileSource(name: "steamdir", path: "profiles/steamdir.toml", text: """
             extends = "default"
             [filesystem]
             read_only = ["~/.steam/steam"]
-            """), at: 0)
+            """))
         let c = Fixture.Case(name: "steam-folder", context: Fixture.cases[3].context, profile: "steamdir")
-        let plan = try Fixture.plan(c, catalog: ProfileCatalog(searchOrder: catalog))
+        let plan = try Fixture.plan(c, catalog: catalog)
         XCTAssertTrue(plan.mounts.contains { $0.kind == .readOnlyBind && $0.source == "/home/player/.steam/steam" })
         XCTAssertTrue(plan.mounts.contains { $0.kind == .hideFile && $0.destination == "/home/player/.steam/steam/ssfn123" })
         XCTAssertTrue(plan.mounts.contains { $0.kind == .hideFile && $0.destination == "/home/player/.steam/steam/config/loginusers.vdf" })
@@ -599,14 +601,13 @@ final class PlanPropertyTests: XCTestCase {
     }
 
     func testAReadOnlyRuleNamingASecretFolderIsRefused() throws {
-        var catalog = try Fixture.shippedCatalog().sources
-        catalog.insert(ProfileSource(name: "leaky", path: "profiles/leaky.toml", text: """
+        let catalog = try Fixture.catalog(adding: ProfileSource(name: "leaky", path: "profiles/leaky.toml", text: """
             extends = "default"
             [filesystem]
             read_only = ["~/.ssh"]
-            """), at: 0)
+            """))
         let c = Fixture.Case(name: "leaky", context: Fixture.cases[0].context, profile: "leaky")
-        XCTAssertThrowsError(try Fixture.plan(c, catalog: ProfileCatalog(searchOrder: catalog))) { error in
+        XCTAssertThrowsError(try Fixture.plan(c, catalog: catalog)) { error in
             XCTAssertTrue((error as? WardenError)?.message.contains("profiles/leaky.toml:3:") == true, "\(error)")
         }
     }
