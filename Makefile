@@ -3,7 +3,7 @@ SWIFT ?= $(shell command -v swift 2>/dev/null || echo /opt/swift/usr/bin/swift)
 PREFIX ?= $(HOME)/.local
 TEST_USER ?= wwtest
 DEBIAN_PACKAGES = bubblewrap socat dbus-daemon dbus-bin dbus-tests curl dnsmasq-base bind9-dnsutils python3 libseccomp-dev pkg-config gcc libc6-dev xdg-dbus-proxy wine wine64 gcc-mingw-w64-x86-64 gcc-mingw-w64-i686 \
-                  xvfb xauth tmux hyperfine groff-base man-db zsh fish libglib2.0-bin libnotify-bin
+                  xvfb xauth tmux hyperfine groff-base man-db zsh fish libglib2.0-bin libnotify-bin libsqlite3-dev libncurses-dev
 
 .PHONY: all deps build release install uninstall run test unit integration bench completions man clean
 

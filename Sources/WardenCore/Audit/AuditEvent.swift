@@ -1,3 +1,5 @@
+import Foundation
+
 /// One line of the audit trail (SPEC §6): a JSON object with a nanosecond timestamp, the session
 /// and game, the process and its parent chain, the event kind and its details.
 public struct AuditEvent: Equatable, Sendable {
@@ -131,4 +133,75 @@ public struct SocketAddress: Equatable, Sendable {
         let tail = words[(best.start + best.length)...].joined(separator: ":")
         return head + "::" + tail
     }
+}
+
+extension AuditEvent {
+    /// Reads one line of the audit trail back (`jsonLine()`'s inverse). nil when the line is not a
+    /// JSON object with `ts_ns`, `session`, `game` and `kind` (a torn or foreign line).
+    public init?(jsonLine line: Substring) {
+        guard let data = line.data(using: .utf8),
+              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let ts = object["ts_ns"] as? NSNumber, let session = object["session"] as? String,
+              let game = object["game"] as? String, let kind = object["kind"] as? String else { return nil }
+        self.init(time: ts.uint64Value, session: session, game: game, kind: kind)
+        pid = (object["pid"] as? NSNumber).map { $0.int32Value }
+        if let links = object["chain"] as? [[String: Any]] {
+            chain = links.map { ProcessLink(pid: ($0["pid"] as? NSNumber)?.int32Value ?? 0, name: $0["name"] as? String ?? "?") }
+        }
+        // Details keep the order they were written in: the keys' positions in the line.
+        let reserved: Set<String> = ["ts_ns", "session", "game", "kind", "pid", "chain"]
+        var found: [(String, Value)] = []
+        for (key, raw) in object where !reserved.contains(key) {
+            let value: Value
+            if let s = raw as? String { value = .string(s) }
+            else if let n = raw as? NSNumber {
+                // JSON booleans come back as NSNumber with the C type "c" (char).
+                value = String(cString: n.objCType) == "c" ? .bool(n.boolValue) : .int(n.int64Value)
+            } else if let list = raw as? [String] { value = .strings(list) }
+            else if let list = raw as? [[String: Any]] {
+                value = .processes(list.map { ProcessLink(pid: ($0["pid"] as? NSNumber)?.int32Value ?? 0, name: $0["name"] as? String ?? "?") })
+            } else if let list = raw as? [Any], list.isEmpty { value = .strings([]) }
+            else { continue }
+            found.append((key, value))
+        }
+        let order = Self.keyOrder(line)
+        details = found.sorted { (order[$0.0] ?? Int.max, $0.0) < (order[$1.0] ?? Int.max, $1.0) }
+    }
+
+    public init?(jsonLine line: String) { self.init(jsonLine: Substring(line)) }
+
+    /// Positions of the top-level keys in a line (for keeping details in their written order).
+    static func keyOrder(_ line: Substring) -> [String: Int] {
+        var order: [String: Int] = [:]
+        var depth = 0, inString = false, escaped = false, start: String.Index?
+        var expectKey = false
+        var i = line.startIndex
+        while i < line.endIndex {
+            let c = line[i]
+            if inString {
+                if escaped { escaped = false }
+                else if c == "\\" { escaped = true }
+                else if c == "\"" {
+                    inString = false
+                    if let s = start, depth == 1, expectKey { order[String(line[line.index(after: s)..<i])] = order.count; expectKey = false }
+                    start = nil
+                }
+            } else {
+                switch c {
+                case "\"": inString = true; start = i
+                case "{", "[": depth += 1; if depth == 1 { expectKey = true }
+                case "}", "]": depth -= 1
+                case ",": if depth == 1 { expectKey = true }
+                case ":": if depth == 1 { expectKey = false }
+                default: break
+                }
+            }
+            i = line.index(after: i)
+        }
+        return order
+    }
+
+    public func detail(_ key: String) -> Value? { details.first { $0.0 == key }?.1 }
+    public func string(_ key: String) -> String? { if case .string(let s)? = detail(key) { return s }; return nil }
+    public func int(_ key: String) -> Int64? { if case .int(let n)? = detail(key) { return n }; return nil }
 }
