@@ -12,6 +12,7 @@ let package = Package(
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // Pure: launch context, profiles, planner, plan -> bwrap argv. No syscalls here.
@@ -38,13 +39,20 @@ let package = Package(
             // NIO's handlers are event-loop bound classes; Swift 5 mode keeps them readable.
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
+        // The event store (SPEC §6): sessions, events, games and trust in SQLite, filled from the trails.
+        .target(
+            name: "WardenStore",
+            dependencies: ["WardenCore", "WardenLinux", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
         .executableTarget(
             name: "ww",
             dependencies: [
-                "WardenCore", "WardenLinux", "WardenNet",
+                "WardenCore", "WardenLinux", "WardenNet", "WardenStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .testTarget(name: "WardenStoreTests", dependencies: ["WardenStore", "WardenCore", "WardenLinux"], swiftSettings: [.swiftLanguageMode(.v5)]),
         .testTarget(name: "WardenCoreTests", dependencies: ["WardenCore"], exclude: ["Golden"], swiftSettings: [.swiftLanguageMode(.v5)]),
         // Real bwrap, real files, an unprivileged user: see Tests/IntegrationTests/Sandbox.swift.
         .testTarget(name: "IntegrationTests", swiftSettings: [.swiftLanguageMode(.v5)]),

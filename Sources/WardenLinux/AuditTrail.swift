@@ -34,9 +34,15 @@ public final class AuditTrail: Sendable {
             throw WardenError(.launch, "cannot write the audit trail \(path): \(String(cString: strerror(errno))); choose another file with --log")
         }
         startOffset = max(0, Int(lseek(fd, 0, SEEK_END)))
+        // Shared lock while ww runs: an importer that gets an exclusive one knows every writer is
+        // gone (a killed ww's trail is then complete).
+        _ = flock(fd, LOCK_SH | LOCK_NB)
     }
 
     deinit { close(fd) }
+
+    /// The session is over: lets an importer see this trail as complete (lines can still be written).
+    public func releaseLock() { _ = flock(fd, LOCK_UN) }
 
     /// Random session id: 16 hex digits from the kernel's generator.
     public static func newSessionID() -> String {

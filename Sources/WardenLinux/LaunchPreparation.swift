@@ -10,6 +10,9 @@ public struct LaunchPreparation {
     public var environment: [String: String]
     /// The session id: names the audit trail and the session's socket folder.
     public var session: String
+    /// The game's trust standing from the event database (nil: never seen). Throws when the
+    /// database exists but cannot be read: the tier could be a stricter one.
+    public var trustLookup: ((String) throws -> TrustStanding?)?
 
     public init(command: [String], profileArgument: String?, overrides: CommandLineOverrides, environment: [String: String] = HostEnvironment.environment,
                 session: String = AuditTrail.newSessionID()) {
@@ -27,6 +30,10 @@ public struct LaunchPreparation {
         public var directories: WardenDirectories
         /// How the profile was chosen (nil: --profile).
         public var selection: ProfileResolver.Selection?
+        /// The trust tier applied, why, and what it changed.
+        public var tier: TrustTier
+        public var tierReason: String
+        public var tierNotes: [String]
     }
 
     public func user() -> UserInfo { HostEnvironment.currentUser(environment: environment) }
@@ -94,7 +101,10 @@ public struct LaunchPreparation {
             selection = chosen
         }
         var profile = try resolver.load(source)
-        profile = try resolver.applying(try overrides.layer(), to: profile)
+        // The tier's defaults come under the command line's options: `--network full` for one run wins.
+        let (tier, tierReason) = TrustPolicy.tier(standing: try trustLookup?(identity.id), profilePin: profile.trustTier, defaultTier: config.defaultTier)
+        let tiered = TrustPolicy.apply(tier, reason: tierReason, to: profile)
+        profile = try resolver.applying(try overrides.layer(), to: tiered.profile)
         let host = HostFacts(
             fileSystem: RealFileSystem(),
             inputDevices: profile.gamepads.value ? DeviceScan.inputDevices() : [],
@@ -107,7 +117,8 @@ public struct LaunchPreparation {
             landlockABI: FeatureProbe.landlock().abi,
             dbusProxyPath: profile.dbus.value == .filtered ? FeatureProbe.findExecutable("xdg-dbus-proxy") : nil)
         let plan = try Planner(context: ctx, identity: identity, profile: profile, profileReason: reason, host: host).plan()
-        return Prepared(plan: plan, config: config, context: ctx, directories: dirs, selection: selection)
+        return Prepared(plan: plan, config: config, context: ctx, directories: dirs, selection: selection,
+                        tier: tier, tierReason: tierReason, tierNotes: tiered.notes)
     }
 }
 

@@ -13,6 +13,8 @@ public struct Launcher {
     /// Landlock rules left out on purpose (`WW_TEST_LANDLOCK_OMIT`, for tests: only ever stricter).
     public var landlockOmit: Set<String> = []
     public var quiet = false
+    /// More details for the `policy_applied` event (the trust tier, from the ww target).
+    public var policyDetails: [(String, AuditEvent.Value)] = []
     /// Starts the host side of the network (proxy, DNS relay, inbound listeners) and returns how to
     /// stop it; set by the ww target (WardenNet), nil in tests of the launcher alone.
     public var startNetwork: ((NetworkPlan, AuditTrail?) throws -> SessionNetwork?)?
@@ -68,12 +70,13 @@ public struct Launcher {
         let envp = plan.environment.map { "\($0.name)=\($0.value)" }
 
         trail?.record("policy_applied", [
+            ("game_name", .string(plan.game.displayName)), ("plan_digest", .string(Self.digest(argv, session: session))),
             ("profile", .string(plan.profile)), ("profile_reason", .string(plan.profileReason)), ("command", .strings(plan.command)),
             ("network", .string(plan.network.rawValue)), ("namespaces", .strings(plan.namespaces.unsharedNames)),
             ("mounts", .int(Int64(plan.mounts.count))), ("landlock_mode", .string(plan.landlock.mode.rawValue)),
             ("blocked_patterns", .strings(plan.process.blockedPatterns)), ("allowed_patterns", .strings(plan.process.allowedPatterns)),
             ("allow_shell_execution", .bool(plan.process.allowShellExecution)), ("max_child_processes", .int(Int64(plan.process.maxChildProcesses))),
-        ])
+        ] + policyDetails)
         trail?.record("seccomp_status", [
             ("filter", .string("bwrap --seccomp: x86_64 + i386, x32 killed")), ("rules", .int(Int64(plan.seccomp.rules.count))),
             ("bpf_instructions", .int(Int64(compiled.program.count / 8))), ("allowed_by_profile", .strings(plan.seccomp.allowed)),
@@ -310,6 +313,19 @@ public struct Launcher {
         }
         details.append(("role", .string(e.isGame ? "game" : "left behind")))
         trail?.record("process_exit", pid: e.isGame && gamePID > 0 ? gamePID : nil, details)
+    }
+
+    /// The plan's fingerprint: FNV-1a (64 bits) of the bwrap arguments, NUL-separated, with the
+    /// session's own folder left out. Two sessions with the same digest ran under the same sandbox.
+    static func digest(_ argv: [String], session: String?) -> String {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for arg in argv {
+            let arg = session.map { arg.replacing($0, with: "<session>") } ?? arg
+            for b in arg.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+            h = (h ^ 0) &* 0x100_0000_01b3
+        }
+        let hex = String(h, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
     }
 
     func describe(_ status: Int32) -> String {

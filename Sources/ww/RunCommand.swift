@@ -4,6 +4,7 @@ import Glibc
 import WardenCore
 import WardenLinux
 import WardenNet
+import WardenStore
 
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -39,7 +40,9 @@ struct GameLaunch {
 
     func run() -> Never {
         do {
-            let prep = LaunchPreparation(command: command, profileArgument: profile, overrides: overrides)
+            var prep = LaunchPreparation(command: command, profileArgument: profile, overrides: overrides)
+            let storePath = EventStore.defaultPath(prep.directories())
+            prep.trustLookup = { try EventStore.peekStanding(path: storePath, game: $0) }
             let config = try prep.globalConfig()
             if !config.enabled && !dryRun {
                 guard !command.isEmpty else { throw WardenError(.usage, "no command given; write it after --") }
@@ -60,6 +63,7 @@ struct GameLaunch {
                     writeStandardError("ww: \(prepared.plan.game.id) runs with profile \(prepared.plan.profile) (\(prepared.plan.profileReason)); to change it, add a profile with [match] steam_app_ids = [\(app)] to ~/.config/winewarden/profiles/")
                 }
                 for w in prepared.plan.warnings { writeStandardError("ww: \(w)") }
+                for n in prepared.tierNotes { writeStandardError("ww: \(n)") }
             }
             if verbose {
                 writeStandardError("ww: \(prepared.plan.game.id) with profile \(prepared.plan.profile) (\(prepared.plan.profileReason))")
@@ -75,11 +79,20 @@ struct GameLaunch {
             let trail = try AuditTrail(path: logPath, session: session, game: prepared.plan.game.id)
             let notifier = DesktopNotifier.forSession(game: prepared.plan.game.displayName, config: prepared.config, environment: prep.environment)
             if let n = notifier { trail.setListener { n.consider($0, $1) } }
+            let recorder = SessionRecorder(storePath: storePath, trailPath: logPath, logsFolder: nil, settings: prepared.config.trust,
+                                           warn: { writeStandardError("ww: \($0)") })
+            recorder.start(trail)
             var launcher = Launcher(plan: prepared.plan, bwrapPath: bwrap, trail: trail)
             launcher.quiet = quiet
+            launcher.policyDetails = [("trust_tier", .string(prepared.tier.rawValue)), ("trust_reason", .string(prepared.tierReason))]
             launcher.startNetwork = { net, trail in try NetworkServices.start(net, trail: trail) }
             if let omit = prep.environment["WW_TEST_LANDLOCK_OMIT"] { launcher.landlockOmit = Set(omit.split(separator: ":").map(String.init)) }
             let status = try launcher.run()
+            trail.releaseLock()
+            let changes = recorder.finish()
+            if !quiet, let c = changes.last(where: { $0.session == session }), c.before != c.after {
+                writeStandardError("ww: trust of \(c.game): \(c.before) → \(c.after) (\(c.tier.rawValue)); `ww trust show \(c.game)` says why")
+            }
             notifier?.finish()
             exit(status)
         } catch {

@@ -3,6 +3,9 @@ public struct GlobalConfig: Sendable {
     public var enabled = true
     public var noPromptsDuringGameplay = true
     public var emergencyOnly = true
+    /// [trust]: the tier of a game ww has not seen yet, and promotion.
+    public var defaultTier: TrustTier = .yellow
+    public var trust = TrustSettings()
     /// Applied under every profile: [network] mode and [process].
     public var layer: ProfileLayer?
     public var path: String?
@@ -12,12 +15,11 @@ public struct GlobalConfig: Sendable {
     static let known: [String: [String]] = [
         "winewarden": ["enabled", "no_prompts_during_gameplay", "emergency_only"],
         "network": ["mode"],
+        "trust": ["default_tier", "auto_promote", "promotion_after_runs"],
         "process": ProfileParser.sections["process"]!,
     ]
     /// Sections of SPEC §3 whose enforcement is not in this version: refusing them beats ignoring them.
-    static let notYet: [String: String] = [
-        "trust": "trust scoring",
-    ]
+    static let notYet: [String: String] = [:]
 
     public static func parse(path: String, text: String) throws -> GlobalConfig {
         let doc = try TOMLDocument(path: path, text: text)
@@ -30,7 +32,7 @@ public struct GlobalConfig: Sendable {
                 continue
             }
             guard let keys = known[section] else {
-                problems.append("\(doc.location([section])): unknown key '\(section)'\(ProfileParser.suggestion(section, Array(known.keys))); known sections: [winewarden], [network], [process]")
+                problems.append("\(doc.location([section])): unknown key '\(section)'\(ProfileParser.suggestion(section, Array(known.keys))); known sections: [winewarden], [network], [process], [trust]")
                 continue
             }
             guard case .table(let t) = doc.root[section]! else {
@@ -55,6 +57,19 @@ public struct GlobalConfig: Sendable {
                 parser.read(section: "process", t, into: &layer)
                 problems += parser.problems
                 config.layer = layer
+            } else if section == "trust" {
+                if let v = t["default_tier"] {
+                    if case .string(let s) = v, let tier = TrustTier(rawValue: s) { config.defaultTier = tier }
+                    else { problems.append("\(doc.location(["trust", "default_tier"])): 'default_tier' must be \"red\", \"yellow\" or \"green\"") }
+                }
+                if let v = t["auto_promote"] {
+                    if case .bool(let b) = v { config.trust.autoPromote = b }
+                    else { problems.append("\(doc.location(["trust", "auto_promote"])): 'auto_promote' must be true or false, not \(v.typeName)") }
+                }
+                if let v = t["promotion_after_runs"] {
+                    if case .integer(let n) = v, (1...1000).contains(n) { config.trust.promotionAfterRuns = Int(n) }
+                    else { problems.append("\(doc.location(["trust", "promotion_after_runs"])): 'promotion_after_runs' must be a whole number from 1 to 1000") }
+                }
             } else if section == "network" {
                 if let v = t["mode"] {
                     let allowed = NetworkMode.allCases.map(\.rawValue)

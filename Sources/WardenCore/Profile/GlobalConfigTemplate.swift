@@ -35,8 +35,17 @@ extension GlobalConfig {
             # Live processes the game may have besides itself, 1 to 100000. Not set: no limit.
             # max_child_processes = 50
 
+            [trust]
+            # Each game has a score from 0 to 100 (`ww trust show GAME`): red below 30, green above 70.
+            # The tier picks stricter defaults: red = network off and no shells; yellow = network
+            # "full" becomes "observe"; green = the profile as written.
+            # The tier of a game ww has not seen yet (its first session):
+            default_tier = "\(d.defaultTier.rawValue)"
+            # After promotion_after_runs clean sessions in a row a game moves up one tier.
+            auto_promote = \(d.trust.autoPromote)
+            promotion_after_runs = \(d.trust.promotionAfterRuns)
+
             # Not read by this version, and refused when present, so nothing looks enforced that is not:
-            # [trust] default_tier, auto_promote, promotion_after_runs (trust scoring), and
             # [network] dns_awareness, destination_monitoring (network = "observe" always records
             # every destination and DNS question).
 

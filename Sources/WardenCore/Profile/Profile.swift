@@ -116,6 +116,8 @@ public struct Profile: Sendable, Equatable {
 
     public var environmentSet: [String: Traced<String>] = [:]
     public var environmentUnset: [Traced<String>] = []
+    /// `[trust] tier`: the tier this profile pins (nil: the game's score decides).
+    public var trustTier: Traced<TrustTier>?
 
     /// The built-in values every profile starts from (the strict end of each choice).
     public static func builtIn(name: String = "built-in") -> Profile {

@@ -236,6 +236,13 @@ public enum ProfileKeys {
                            summary: "Live processes the game may have besides itself; more are refused. Setting it makes ww watch every fork.",
                            example: "max_child_processes = 50"),
             ]),
+            ProfileSectionReference(name: "trust", summary:
+                "The game's trust tier picks stricter defaults (red: network off and no shells; yellow: `full` network becomes "
+                + "`observe`; green: the profile as written). The tier comes from the game's score (`ww trust show`) unless pinned.", keys: [
+                ProfileKey(name: "tier", type: #""red", "yellow" or "green""#, defaultValue: nil, defaultNote: "the game's score decides",
+                           summary: "Pins the tier for the games this profile applies to. `ww trust set GAME TIER` pins one game and wins over this.",
+                           example: #"tier = "green""#),
+            ]),
         ]
     }()
 

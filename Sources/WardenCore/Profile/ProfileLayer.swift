@@ -45,6 +45,7 @@ public struct ProfileLayer: Sendable {
     public var maxChildProcesses: Traced<Int>?
     public var environmentSet: [String: Traced<String>] = [:]
     public var environmentUnset: [Traced<String>] = []
+    public var trustTier: Traced<TrustTier>?
 }
 
 /// Reads a profile file into a `ProfileLayer`, collecting every problem with `file:line` and a hint.
@@ -61,6 +62,7 @@ public struct ProfileParser {
         "seccomp": ["allow", "deny"],
         "landlock": ["mode"],
         "process": ["allowed_patterns", "blocked_patterns", "allow_shell_execution", "max_child_processes"],
+        "trust": ["tier"],
     ]
     public static let topLevel = ["extends", "description"]
 
@@ -322,6 +324,8 @@ public struct ProfileParser {
             layer.seccompDeny = syscalls(t, "deny")
         case "landlock":
             layer.landlock = choice(t, section, "mode", LandlockMode.self)
+        case "trust":
+            layer.trustTier = choice(t, section, "tier", TrustTier.self)
         case "process":
             layer.allowedPatterns = patterns(t, section, "allowed_patterns")
             layer.blockedPatterns = patterns(t, section, "blocked_patterns")

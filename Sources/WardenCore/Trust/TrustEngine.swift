@@ -68,6 +68,11 @@ public struct TrustEvent: Equatable, Sendable {
 public struct TrustReason: Codable, Equatable, Sendable {
     public var delta: Int
     public var why: String
+
+    public init(delta: Int, why: String) {
+        self.delta = delta
+        self.why = why
+    }
 }
 
 public struct TrustSettings: Equatable, Sendable {
@@ -89,10 +94,14 @@ public enum TrustEngine {
         "fspick", "mount_setattr", "ioctl", "io_uring_setup", "kexec_load", "init_module", "finit_module",
     ]
 
+    public static let maxWrittenCounted = 5
+
     /// What one session does to the game's standing. Rules (SPEC §6):
     /// - −10 per sensitive-access attempt: a refused exec, or a refused escape call (`escapeSyscalls`);
     /// - −5 per network anomaly: a proxy denial, a refused destination, the rate limit, a refused name;
     /// - −2 per program run that is not in the game's first session (its baseline);
+    /// - −2 per executable or script the game wrote (`file_written`), at most 5 counted per session
+    ///   (an update rewriting 200 DLLs is one suspicious act, not 200);
     /// - +2 per full hour of a clean session (none of the above);
     /// - clamped to 0…100. With `autoPromote`, `promotionAfterRuns` clean sessions in a row raise the
     ///   score into the next tier. A pinned tier stays pinned; the score still moves.
@@ -131,7 +140,10 @@ public enum TrustEngine {
             s.baselinePrograms = programs   // the first session sets the baseline
         }
 
-        let clean = refusedExecs == 0 && escapes == 0 && anomalies == 0
+        let written = events.filter { $0.kind == "file_written" }.count
+        count(min(written, maxWrittenCounted), -2, written > maxWrittenCounted ? "executable or script written (\(written), \(maxWrittenCounted) counted)" : "executable or script written")
+
+        let clean = refusedExecs == 0 && escapes == 0 && anomalies == 0 && written == 0
         if clean {
             let hours = max(0, durationSeconds) / 3600
             count(hours, 2, "clean hour")

@@ -1,0 +1,160 @@
+import Foundation
+import GRDB
+import WardenCore
+
+/// A game's trust as `ww trust list` shows it.
+public struct TrustRecord: Equatable, Sendable {
+    public var game: String
+    public var name: String
+    public var standing: TrustStanding
+    public var sessions: Int
+    /// The last change (nil: none yet).
+    public var last: TrustChange?
+    public var tier: TrustTier { standing.tier }
+}
+
+extension EventStore {
+    static func standing(_ db: Database, game: String) throws -> TrustStanding? {
+        guard let row = try Row.fetchOne(db, sql: "SELECT score, clean_runs, baseline, pinned FROM trust WHERE game = ?", arguments: [game]) else { return nil }
+        let baseline: String? = row["baseline"]
+        let pinned: String? = row["pinned"]
+        return TrustStanding(score: row["score"], cleanRuns: row["clean_runs"],
+                             baselinePrograms: baseline.flatMap { try? JSONDecoder().decode([String].self, from: Data($0.utf8)) },
+                             pinned: pinned.flatMap(TrustTier.init(rawValue:)))
+    }
+
+    static func save(_ db: Database, game: String, _ s: TrustStanding, time: Int64) throws {
+        let baseline = s.baselinePrograms.map { String(decoding: try! JSONEncoder().encode($0), as: UTF8.self) }
+        try db.execute(sql: """
+            INSERT INTO trust(game, score, clean_runs, baseline, pinned, updated) VALUES (?, ?, ?, ?, ?, ?)
+            ON CONFLICT(game) DO UPDATE SET score = excluded.score, clean_runs = excluded.clean_runs,
+                baseline = excluded.baseline, pinned = excluded.pinned, updated = excluded.updated
+            """, arguments: [game, s.score, s.cleanRuns, baseline, s.pinned?.rawValue, time])
+    }
+
+    static func addHistory(_ db: Database, _ c: TrustChange) throws {
+        let reasons = String(decoding: try JSONEncoder().encode(c.reasons), as: UTF8.self)
+        try db.execute(sql: """
+            INSERT INTO trust_history(game, ts, session, score_before, score_after, tier, source, reasons) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [c.game, Int64(bitPattern: c.time), c.session, c.before, c.after, c.tier.rawValue, c.source, reasons])
+    }
+
+    /// The rules of `TrustEngine` over a completed session's events, once (`trust_applied`).
+    static func applyTrust(_ db: Database, session: String, settings: TrustSettings) throws -> TrustChange? {
+        guard let s = try Row.fetchOne(db, sql: "SELECT game, started, ended FROM sessions WHERE id = ?", arguments: [session]) else { return nil }
+        let game: String = s["game"]
+        let started: Int64 = s["started"]
+        let ended: Int64 = s["ended"] ?? started
+        let lines = try String.fetchAll(db, sql: "SELECT json FROM events WHERE session = ? ORDER BY ts, id", arguments: [session])
+        let events = lines.compactMap { AuditEvent(jsonLine: $0) }.map { TrustEvent(kind: $0.kind, details: $0.details) }
+        let before = try standing(db, game: game) ?? .start
+        let (after, reasons) = TrustEngine.apply(events, durationSeconds: Int((ended - started) / 1_000_000_000), to: before, settings: settings)
+        try save(db, game: game, after, time: ended)
+        let change = TrustChange(game: game, session: session, time: UInt64(ended), before: before.score, after: after.score,
+                                 tier: after.tier, source: "session", reasons: reasons)
+        try addHistory(db, change)
+        try db.execute(sql: "UPDATE sessions SET trust_applied = 1 WHERE id = ?", arguments: [session])
+        return change
+    }
+
+    /// The standing launches read (nil: a game never seen; the config's default tier applies).
+    public func standing(game: String) throws -> TrustStanding? {
+        try pool.read { db in try Self.standing(db, game: game) }
+    }
+
+    /// Every game the database knows, with its trust (games without a finished session yet show the start).
+    public func trustRecords() throws -> [TrustRecord] {
+        try pool.read { db in
+            let games = try Row.fetchAll(db, sql: """
+                SELECT g.id, g.name, (SELECT COUNT(*) FROM sessions s WHERE s.game = g.id) AS n FROM games g
+                UNION SELECT t.game, t.game, 0 FROM trust t WHERE t.game NOT IN (SELECT id FROM games)
+                ORDER BY 1
+                """)
+            return try games.map { row in
+                let id: String = row[0]
+                let history = try Self.history(db, game: id, limit: 1)
+                return TrustRecord(game: id, name: row[1], standing: try Self.standing(db, game: id) ?? .start, sessions: row[2], last: history.first)
+            }
+        }
+    }
+
+    public func trustRecord(game: String) throws -> TrustRecord? {
+        try trustRecords().first { $0.game == game }
+    }
+
+    /// The changes of a game's score, newest first.
+    public func trustHistory(game: String, limit: Int = 1000) throws -> [TrustChange] {
+        try pool.read { db in try Self.history(db, game: game, limit: limit) }
+    }
+
+    static func history(_ db: Database, game: String, limit: Int) throws -> [TrustChange] {
+        try Row.fetchAll(db, sql: "SELECT * FROM trust_history WHERE game = ? ORDER BY id DESC LIMIT ?", arguments: [game, limit]).map { r in
+            let reasons: String = r["reasons"]
+            let ts: Int64 = r["ts"]
+            return TrustChange(game: game, session: r["session"], time: UInt64(bitPattern: ts), before: r["score_before"], after: r["score_after"],
+                               tier: TrustTier(rawValue: r["tier"]) ?? .yellow, source: r["source"],
+                               reasons: (try? JSONDecoder().decode([TrustReason].self, from: Data(reasons.utf8))) ?? [])
+        }
+    }
+
+    /// `ww trust set GAME TIER`: pins the tier (nil unpins); the score keeps moving underneath.
+    @discardableResult
+    public func pin(game: String, tier: TrustTier?, time: UInt64) throws -> TrustChange {
+        try pool.write { db in
+            var s = try Self.standing(db, game: game) ?? .start
+            let before = s.score
+            s.pinned = tier
+            try Self.save(db, game: game, s, time: Int64(bitPattern: time))
+            let why = tier.map { "pinned to \($0.rawValue) by the player" } ?? "unpinned by the player: the score decides the tier again"
+            let change = TrustChange(game: game, session: nil, time: time, before: before, after: s.score, tier: s.tier, source: "player",
+                                     reasons: [TrustReason(delta: 0, why: why)])
+            try Self.addHistory(db, change)
+            return change
+        }
+    }
+
+    /// `ww trust reset GAME`: back to the start (50, no baseline, no pin); the history keeps the reset.
+    @discardableResult
+    public func resetTrust(game: String, time: UInt64) throws -> TrustChange {
+        try pool.write { db in
+            let before = try Self.standing(db, game: game)?.score ?? TrustStanding.start.score
+            try Self.save(db, game: game, .start, time: Int64(bitPattern: time))
+            let change = TrustChange(game: game, session: nil, time: time, before: before, after: TrustStanding.start.score,
+                                     tier: TrustStanding.start.tier, source: "player",
+                                     reasons: [TrustReason(delta: TrustStanding.start.score - before, why: "reset by the player")])
+            try Self.addHistory(db, change)
+            return change
+        }
+    }
+
+    /// Whether the database knows the game at all (for "no game named …" errors).
+    public func knows(game: String) throws -> Bool {
+        try pool.read { db in
+            try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM games WHERE id = ?) OR EXISTS(SELECT 1 FROM trust WHERE game = ?)",
+                              arguments: [game, game]) ?? false
+        }
+    }
+}
+
+extension EventStore {
+    /// The launch's read of a game's standing: read-only, without migrating or opening a pool (a few
+    /// hundred microseconds). nil when there is no database or the game is not in it. A database
+    /// that exists but cannot be read fails the launch: its tier could be the stricter one.
+    public static func peekStanding(path: String, game: String) throws -> TrustStanding? {
+        guard access(path, F_OK) == 0 else { return nil }
+        do {
+            var config = Configuration()
+            config.readonly = true
+            config.busyMode = .timeout(5)
+            let queue = try DatabaseQueue(path: path, configuration: config)
+            defer { try? queue.close() }
+            return try queue.read { db in
+                guard try db.tableExists("trust") else { return nil }
+                return try standing(db, game: game)
+            }
+        } catch {
+            let why = (error as? DatabaseError).map { $0.message ?? "\($0.resultCode)" } ?? "\(error)"
+            throw WardenError(.host, "cannot read the trust of \(game) from \(path): \(why); move the file aside and run again (the JSON-lines trails are imported again, trust history included)")
+        }
+    }
+}
