@@ -178,13 +178,13 @@ _ww() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    run|plan|features|profile|cow|init|help)
+    run|plan|features|profile|events|trust|cow|init|help)
         # Offer subcommand argument completions
         "_ww_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'run plan features profile cow init help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'run plan features profile events trust cow init help' -- "${cur}"))
         ;;
     esac
 }
@@ -344,6 +344,91 @@ _ww_profile_check() {
         return
         ;;
     esac
+}
+
+_ww_events() {
+    repeating_flags=()
+    non_repeating_flags=(--json --follow --version -h --help)
+    repeating_options=(--kind)
+    non_repeating_options=(--game --session --since --until --last)
+    __ww_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--game')
+        return
+        ;;
+    '--session')
+        return
+        ;;
+    '--kind')
+        return
+        ;;
+    '--since')
+        return
+        ;;
+    '--until')
+        return
+        ;;
+    '--last')
+        return
+        ;;
+    esac
+}
+
+_ww_trust() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __ww_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    list|show|set|reset)
+        # Offer subcommand argument completions
+        "_ww_trust_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'list show set reset' -- "${cur}"))
+        ;;
+    esac
+}
+
+_ww_trust_list() {
+    repeating_flags=()
+    non_repeating_flags=(--json --version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __ww_offer_flags_options 0
+}
+
+_ww_trust_show() {
+    repeating_flags=()
+    non_repeating_flags=(--json --version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __ww_offer_flags_options 1
+}
+
+_ww_trust_set() {
+    repeating_flags=()
+    non_repeating_flags=(--json --version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __ww_offer_flags_options 2
+}
+
+_ww_trust_reset() {
+    repeating_flags=()
+    non_repeating_flags=(--json --version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __ww_offer_flags_options 1
 }
 
 _ww_cow() {

@@ -64,6 +64,7 @@ public final class EventStore {
             do {
                 var ro = Configuration()
                 ro.readonly = true
+                ro.busyMode = .timeout(10)
                 let peek = try DatabaseQueue(path: path, configuration: ro)
                 let newer = try peek.read { db -> [String] in
                     guard try db.tableExists("grdb_migrations") else { return [] }

@@ -113,3 +113,93 @@ final class TrustEngineTests: XCTestCase {
         XCTAssertNil(TrustEvent(kind: "dns_query", details: [("allowed", .bool(true))]).detail)
     }
 }
+
+final class TrustPolicyTests: XCTestCase {
+    func testWrittenExecutablesCostTwoEachAtMostFive() {
+        let one = TrustEngine.apply([TrustEvent(kind: "file_written")], durationSeconds: 7200, to: .start)
+        XCTAssertEqual(one.standing.score, 48, "not clean: no hour bonus either")
+        XCTAssertEqual(one.standing.cleanRuns, 0)
+        let many = TrustEngine.apply(Array(repeating: TrustEvent(kind: "file_written"), count: 200), durationSeconds: 0, to: .start)
+        XCTAssertEqual(many.standing.score, 40)
+        XCTAssertEqual(many.reasons.map(\.why), ["5 × executable or script written (200 written, 5 counted)"])
+    }
+
+    func testTheTierComesFromPinsThenScoreThenTheDefault() {
+        let profilePin = Traced(TrustTier.green, SourceLocation(file: "p.toml", line: 3))
+        var s = TrustStanding.start
+        s.score = 10
+        XCTAssertEqual(TrustPolicy.tier(standing: s, profilePin: profilePin, defaultTier: .yellow).tier, .green, "the profile's pin")
+        XCTAssertEqual(TrustPolicy.tier(standing: s, profilePin: profilePin, defaultTier: .yellow).reason, "pinned by the profile (p.toml:3)")
+        s.pinned = .red
+        XCTAssertEqual(TrustPolicy.tier(standing: s, profilePin: profilePin, defaultTier: .green).tier, .red, "the player's pin wins")
+        s.pinned = nil
+        XCTAssertEqual(TrustPolicy.tier(standing: s, profilePin: nil, defaultTier: .green).tier, .red, "score 10")
+        XCTAssertEqual(TrustPolicy.tier(standing: nil, profilePin: nil, defaultTier: .red).tier, .red, "a new game")
+        XCTAssertEqual(TrustPolicy.tier(standing: nil, profilePin: nil, defaultTier: .yellow).reason, "a new game: default_tier")
+    }
+
+    func testRedTurnsTheNetworkOffAndRefusesShells() {
+        var p = Profile.builtIn()
+        p.network = Traced(.full, .builtIn("t"))
+        p.allowShellExecution = Traced(true, .builtIn("t"))
+        let (red, notes) = TrustPolicy.apply(.red, reason: "score 12", to: p)
+        XCTAssertEqual(red.network.value, .off)
+        XCTAssertFalse(red.allowShellExecution.value)
+        XCTAssertEqual(red.network.origin.description, "trust tier red (score 12)")
+        XCTAssertEqual(notes.count, 2)
+        let (yellow, yNotes) = TrustPolicy.apply(.yellow, reason: "score 50", to: p)
+        XCTAssertEqual(yellow.network.value, .observe)
+        XCTAssertTrue(yellow.allowShellExecution.value)
+        XCTAssertEqual(yNotes, ["trust tier yellow (score 50): network full becomes observe (every destination is recorded)"])
+        var proxy = p
+        proxy.network = Traced(.proxy, .builtIn("t"))
+        XCTAssertEqual(TrustPolicy.apply(.yellow, reason: "", to: proxy).profile.network.value, .proxy, "proxy is already narrower")
+        let (green, gNotes) = TrustPolicy.apply(.green, reason: "score 90", to: p)
+        XCTAssertEqual(green, p)
+        XCTAssertTrue(gNotes.isEmpty)
+    }
+
+    func testTheProfileAndTheConfigReadTrust() throws {
+        let layer = try ProfileParser.parse(name: "t", path: "t.toml", text: "[trust]\ntier = \"green\"\n")
+        XCTAssertEqual(layer.trustTier?.value, .green)
+        XCTAssertThrowsError(try ProfileParser.parse(name: "t", path: "t.toml", text: "[trust]\ntier = \"blue\"\n")) {
+            XCTAssertTrue("\($0)".contains("t.toml:2"), "\($0)")
+        }
+        let config = try GlobalConfig.parse(path: "c.toml", text: "[trust]\ndefault_tier = \"red\"\nauto_promote = false\npromotion_after_runs = 5\n")
+        XCTAssertEqual(config.defaultTier, .red)
+        XCTAssertEqual(config.trust, TrustSettings(autoPromote: false, promotionAfterRuns: 5))
+        XCTAssertThrowsError(try GlobalConfig.parse(path: "c.toml", text: "[trust]\npromotion_after_runs = 0\n"))
+    }
+}
+
+final class EventReadingTests: XCTestCase {
+    func testTrailLinesReadBackToTheSameEvent() {
+        let e = AuditEvent(time: 1_795_000_000_123_456_789, session: "abc", game: "steam:620", kind: "exec_refused", pid: 42,
+                           chain: [.init(pid: 42, name: "game.exe"), .init(pid: 7, name: "wine")],
+                           details: [("zeta", .string("a \"quoted\"\nline\u{2028}")), ("alpha", .int(-5)), ("ok", .bool(false)),
+                                     ("one", .int(1)), ("list", .strings(["x", "y"])), ("none", .strings([])),
+                                     ("parents", .processes([.init(pid: 1, name: "init")]))])
+        let back = AuditEvent(jsonLine: e.jsonLine())
+        XCTAssertEqual(back?.jsonLine(), e.jsonLine(), "same keys, same order, same types (1 stays a number, false a boolean)")
+        XCTAssertNil(AuditEvent(jsonLine: "{\"ts_ns\":1,\"session\":\"a\",\"game\":\"g\""))
+        XCTAssertNil(AuditEvent(jsonLine: "[1,2]"))
+        XCTAssertNil(AuditEvent(jsonLine: "{\"ts_ns\":1,\"game\":\"g\",\"kind\":\"k\"}"), "no session")
+    }
+
+    func testTimesForEvents() {
+        let now: UInt64 = 1_795_000_000 * 1_000_000_000
+        XCTAssertEqual(TimeSpec.parse("1h", now: now), now - 3600 * 1_000_000_000)
+        XCTAssertEqual(TimeSpec.parse("90s", now: now), now - 90 * 1_000_000_000)
+        XCTAssertEqual(TimeSpec.parse("2d", now: now), now - 2 * 86400 * 1_000_000_000)
+        let utc = TimeZone(identifier: "UTC")!
+        XCTAssertEqual(TimeSpec.parse("2026-11-23", now: now, timeZone: utc), 1_795_392_000 * 1_000_000_000)
+        XCTAssertEqual(TimeSpec.parse("2026-11-23T18:30Z", now: now), (1_795_392_000 + 18 * 3600 + 1800) * 1_000_000_000)
+        XCTAssertEqual(TimeSpec.parse("2026-11-23 18:30:05+01:00", now: now), (1_795_392_000 + 17 * 3600 + 1805) * 1_000_000_000)
+        let berlin = TimeZone(identifier: "Europe/Berlin")!
+        XCTAssertEqual(TimeSpec.parse("2026-11-23T18:30", now: now, timeZone: berlin), (1_795_392_000 + 17 * 3600 + 1800) * 1_000_000_000, "local time")
+        for bad in ["", "h", "1y", "2026-13-01", "2026-11-23T25:00", "yesterday", "2026-11-23T18"] {
+            XCTAssertNil(TimeSpec.parse(bad, now: now, timeZone: utc), bad)
+        }
+        XCTAssertEqual(TimeSpec.format(1_795_392_000 * 1_000_000_000 + 5, timeZone: utc), "2026-11-23 00:00:00")
+    }
+}

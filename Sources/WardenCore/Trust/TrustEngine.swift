@@ -141,7 +141,7 @@ public enum TrustEngine {
         }
 
         let written = events.filter { $0.kind == "file_written" }.count
-        count(min(written, maxWrittenCounted), -2, written > maxWrittenCounted ? "executable or script written (\(written), \(maxWrittenCounted) counted)" : "executable or script written")
+        count(min(written, maxWrittenCounted), -2, written > maxWrittenCounted ? "executable or script written (\(written) written, \(maxWrittenCounted) counted)" : "executable or script written")
 
         let clean = refusedExecs == 0 && escapes == 0 && anomalies == 0 && written == 0
         if clean {
