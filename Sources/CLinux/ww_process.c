@@ -588,3 +588,9 @@ pid_t ww_udp_client_of(pid_t netns_pid, int port, const pid_t *candidates, int n
     if (count != 1) return 0;   // none, or several asking at once: not knowable which one this is
     return socket_owner(found, candidates, ncandidates);
 }
+
+#include <sys/eventfd.h>
+
+int ww_wake_fd(void) {
+    return eventfd(0, EFD_CLOEXEC);
+}

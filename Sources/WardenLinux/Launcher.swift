@@ -125,10 +125,14 @@ public struct Launcher {
             if failedStep >= 0 { throw CopyOnWrite.failure(plan.copyOnWrite, step: failedStep, errno: spawnError) }
             throw WardenError(.host, "cannot start bwrap (\(bwrapPath)): \(String(cString: strerror(spawnError))); install the bubblewrap package")
         }
+        // File activity: watched from its own thread once bwrap runs (the launch does not wait for it).
+        let files = trail.map { FileWatcher(places: FileWatcher.places(of: plan), trail: $0) }
+        files?.start()
         var landlock = plan.landlock
         landlock.rules.removeAll { landlockOmit.contains($0.path) }
         let instructions = HelperInstructions(command: plan.command, landlock: landlock, notificationFilter: notification, bridges: plan.net.bridges)
         let status = supervise(bwrapPID: pid, control: control, signals: signals, instructions: instructions, network: network)
+        files?.stop()
         trail?.record("session_end", [("exit_status", .int(Int64(status)))])
         if let t = trail, !quiet { report(t.summary(exitStatus: status)) }
         return status

@@ -89,16 +89,18 @@ public final class SessionRecorder: @unchecked Sendable {
     }
 
     /// Stops the thread, then imports the rest of the trail (call after `session_end` is written and
-    /// the trail's lock released): the session is complete and its trust applied. Returns the trust changes (none when the database was unusable).
-    public func finish() -> [TrustChange] {
+    /// the trail's lock released): the session is complete and its trust applied. Returns the session's trust change (nil when the database was unusable).
+    public func finish(session: String) -> TrustChange? {
         lock.lock()
         stopping = true
         lock.signal()
         while thread != nil && !done { lock.wait() }
         lock.unlock()
-        guard let s = store else { return [] }
+        guard let s = store else { return nil }
         // final: nil — complete when no other session still writes the same file (--log shared).
-        do { return try s.importTrail(trailPath, final: nil, trust: settings).trustChanges }
-        catch { report(error); return [] }
+        do {
+            try s.importTrail(trailPath, final: nil, trust: settings)
+            return try s.trustChange(session: session)
+        } catch { report(error); return nil }
     }
 }

@@ -97,6 +97,14 @@ extension EventStore {
         }
     }
 
+    /// The change a session made (the background import may have applied it already).
+    public func trustChange(session: String) throws -> TrustChange? {
+        try pool.read { db in
+            guard let game = try String.fetchOne(db, sql: "SELECT game FROM trust_history WHERE session = ?", arguments: [session]) else { return nil }
+            return try Self.history(db, game: game, limit: 1000).first { $0.session == session }
+        }
+    }
+
     /// `ww trust set GAME TIER`: pins the tier (nil unpins); the score keeps moving underneath.
     @discardableResult
     public func pin(game: String, tier: TrustTier?, time: UInt64) throws -> TrustChange {

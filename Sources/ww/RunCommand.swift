@@ -89,8 +89,8 @@ struct GameLaunch {
             if let omit = prep.environment["WW_TEST_LANDLOCK_OMIT"] { launcher.landlockOmit = Set(omit.split(separator: ":").map(String.init)) }
             let status = try launcher.run()
             trail.releaseLock()
-            let changes = recorder.finish()
-            if !quiet, let c = changes.last(where: { $0.session == session }), c.before != c.after {
+            let change = recorder.finish(session: session)
+            if !quiet, let c = change, c.before != c.after {
                 writeStandardError("ww: trust of \(c.game): \(c.before) → \(c.after) (\(c.tier.rawValue)); `ww trust show \(c.game)` says why")
             }
             notifier?.finish()

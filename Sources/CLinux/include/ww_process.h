@@ -123,3 +123,6 @@ int ww_socket_kind(pid_t pid, int fd, int *type, int *protocol);
 // The process among `candidates` holding the TCP client end of `server_pid`'s accepted connection on
 // local port `port` (read from /proc/SERVER/net/tcp); 0 when not found.
 pid_t ww_tcp_client_of(pid_t server_pid, int port, const pid_t *candidates, int ncandidates);
+
+/* An eventfd with close-on-exec (a thread's wake-up), or -1 with errno. */
+int ww_wake_fd(void);

@@ -1,0 +1,239 @@
+import CLinux
+import Glibc
+import WardenCore
+
+/// Issue 5 "file activity": watches the places the game may write (its binds that are writable, the
+/// copy-on-write layers) with inotify and records executables and scripts created or changed there as
+/// `file_written` events. It runs on its own thread, started after the game, so a folder of 100,000
+/// files never slows the launch; watches are bounded (one per folder, at most `maxWatches`), and so
+/// are events (`ratePerSecond` with a burst, each path once per session).
+///
+/// inotify names no process: the writer is whoever could write there, the game or you on the host.
+public final class FileWatcher: @unchecked Sendable {
+    /// What counts as an executable or a script (lower case, with the dot).
+    public static let extensions: Set<String> = [".exe", ".dll", ".bat", ".cmd", ".ps1", ".vbs", ".scr", ".sh", ".desktop", ".service"]
+
+    public struct Place: Equatable, Sendable {
+        /// The folder on the host.
+        public var path: String
+        /// What it is to the player: "game folder", "Wine prefix", "virtual home", "copy-on-write layer of …".
+        public var label: String
+        public init(path: String, label: String) { self.path = path; self.label = label }
+    }
+
+    let places: [Place]
+    let trail: AuditTrail?
+    public let maxWatches: Int
+    let ratePerSecond: Double
+    let burst: Double
+    let maxPaths: Int
+
+    private var inotify: Int32 = -1
+    private var wake: Int32 = -1
+    private var thread: pthread_t?
+    // Only the watcher's thread touches these (start/stop synchronise through the pipe and join).
+    private var folders: [Int32: (path: String, place: Int)] = [:]
+    private var seen: Set<String> = []
+    private var created: Set<String> = []
+    private var tokens: Double
+    private var lastRefill: UInt64 = 0
+    private var suppressed = 0
+    private var unwatched = 0
+    private var stats = Stats()
+
+    /// What one session's watching cost, for tests and the bench.
+    public struct Stats: Equatable, Sendable {
+        public var watches = 0
+        public var foldersSkipped = 0
+        public var events = 0
+        public var suppressed = 0
+        public var walkNanoseconds: UInt64 = 0
+    }
+
+    public init(places: [Place], trail: AuditTrail?, maxWatches: Int? = nil, ratePerSecond: Double = 20, burst: Double = 100, maxPaths: Int = 10_000) {
+        self.places = places
+        self.trail = trail
+        let limit = RealFileSystem.readSmallFile("/proc/sys/fs/inotify/max_user_watches").flatMap { Int($0.filter { !$0.isWhitespace }) } ?? 8192
+        // A quarter of the user's watches at most: other programs (the desktop, Steam) need theirs.
+        self.maxWatches = maxWatches ?? max(64, min(16_384, limit / 4))
+        self.ratePerSecond = ratePerSecond
+        self.burst = burst
+        self.maxPaths = maxPaths
+        self.tokens = burst
+    }
+
+    /// The places of a plan: writable binds that are folders on the host (not devices, not the
+    /// session's sockets), and the upper layers of copy-on-write folders.
+    public static func places(of plan: SandboxPlan) -> [Place] {
+        var out: [Place] = []
+        for m in plan.mounts where m.kind == .bind {
+            guard let source = m.source, !source.hasPrefix("/dev/"), !source.hasPrefix("/proc/"), !source.hasPrefix("/sys/") else { continue }
+            if let session = plan.net.sessionDirectory, source.hasPrefix(session) { continue }
+            var st = stat()
+            guard stat(source, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR else { continue }
+            let label = m.destination == "/tmp" ? "private /tmp" : m.reason.hasPrefix("virtual home") ? "virtual home" : m.reason.contains("WINEPREFIX") || m.reason.contains("STEAM_COMPAT_DATA_PATH") ? "Wine prefix"
+                : m.reason.contains("GAME_DIR") ? "game folder" : m.destination
+            if !out.contains(where: { $0.path == source }) { out.append(Place(path: source, label: label)) }
+        }
+        for layer in plan.copyOnWrite where !out.contains(where: { $0.path == layer.upper }) {
+            out.append(Place(path: layer.upper, label: "copy-on-write layer of \(layer.original)"))
+        }
+        return out
+    }
+
+    /// Starts the thread (which adds the watches, then reads events). Never fails the launch: without
+    /// inotify the session goes on and the trail says file activity is not watched.
+    public func start() {
+        inotify = inotify_init1(Int32(IN_CLOEXEC | IN_NONBLOCK))
+        wake = ww_wake_fd()
+        guard inotify >= 0, wake >= 0 else {
+            trail?.record("file_watch_status", [("watching", .bool(false)), ("error", .string(String(cString: strerror(errno))))])
+            if inotify >= 0 { close(inotify); inotify = -1 }
+            if wake >= 0 { close(wake); wake = -1 }
+            return
+        }
+        var attr = pthread_attr_t()
+        pthread_attr_init(&attr)
+        pthread_attr_setstacksize(&attr, 256 * 1024)
+        var t = pthread_t()
+        let me = Unmanaged.passRetained(self).toOpaque()
+        if pthread_create(&t, &attr, { arg in
+            let w = Unmanaged<FileWatcher>.fromOpaque(arg!).takeRetainedValue()
+            w.run()
+            return nil
+        }, me) == 0 {
+            thread = t
+        } else {
+            Unmanaged<FileWatcher>.fromOpaque(me).release()
+        }
+        pthread_attr_destroy(&attr)
+    }
+
+    /// Reads what is left, stops the thread and returns what the watching cost.
+    @discardableResult
+    public func stop() -> Stats {
+        guard let t = thread else { return stats }
+        var one: UInt64 = 1
+        _ = write(wake, &one, 8)
+        pthread_join(t, nil)
+        thread = nil
+        close(inotify); close(wake)
+        return stats
+    }
+
+    func run() {
+        let begin = AuditTrail.now()
+        for (i, place) in places.enumerated() { walk(place.path, place: i) }
+        stats.walkNanoseconds = AuditTrail.now() - begin
+        trail?.record("file_watch_status", [
+            ("watching", .bool(true)), ("places", .strings(places.map { "\($0.label): \($0.path)" })),
+            ("watches", .int(Int64(stats.watches))), ("folders_not_watched", .int(Int64(stats.foldersSkipped))),
+            ("extensions", .strings(Self.extensions.sorted())),
+        ])
+        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+        var stopping = false
+        while true {
+            var fds = [pollfd(fd: inotify, events: Int16(POLLIN), revents: 0), pollfd(fd: wake, events: Int16(POLLIN), revents: 0)]
+            if !stopping, poll(&fds, 2, -1) < 0, errno == EINTR { continue }
+            if fds[1].revents != 0 { stopping = true }
+            let n = buffer.withUnsafeMutableBytes { read(inotify, $0.baseAddress, $0.count) }
+            if n > 0 { handle(buffer, count: n) }
+            if stopping && n <= 0 { break }
+        }
+        if suppressed > 0 || unwatched > 0 {
+            trail?.record("file_written_suppressed", [("events_not_recorded", .int(Int64(suppressed))), ("folders_not_watched", .int(Int64(unwatched))),
+                                                      ("reason", .string("rate limit (\(Int(ratePerSecond))/s) or the watch limit (\(maxWatches))"))])
+        }
+        stats.suppressed = suppressed
+    }
+
+    /// Adds a watch on every folder under `root`, breadth first, until the budget runs out.
+    func walk(_ root: String, place: Int) {
+        var queue = [root]
+        var index = 0
+        while index < queue.count {
+            let dir = queue[index]
+            index += 1
+            guard stats.watches < maxWatches else { stats.foldersSkipped += queue.count - index + 1; unwatched += 1; return }
+            let mask = UInt32(IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_ONLYDIR | IN_DONT_FOLLOW | IN_EXCL_UNLINK)
+            let wd = inotify_add_watch(inotify, dir, mask)
+            guard wd >= 0 else { continue }
+            if folders[wd] == nil { stats.watches += 1 }
+            folders[wd] = (dir, place)
+            guard let d = opendir(dir) else { continue }
+            while let entry = readdir(d) {
+                let type = entry.pointee.d_type
+                guard type == UInt8(DT_DIR) || type == UInt8(DT_UNKNOWN) else { continue }
+                let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+                if name == "." || name == ".." { continue }
+                let child = dir == "/" ? "/" + name : dir + "/" + name
+                if type == UInt8(DT_UNKNOWN) {
+                    var st = stat()
+                    guard lstat(child, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR else { continue }
+                }
+                queue.append(child)
+            }
+            closedir(d)
+        }
+    }
+
+    func handle(_ buffer: [UInt8], count: Int) {
+        var offset = 0
+        let header = MemoryLayout<inotify_event>.size
+        while offset + header <= count {
+            let (wd, mask, length) = buffer.withUnsafeBytes { raw -> (Int32, UInt32, Int) in
+                let e = raw.loadUnaligned(fromByteOffset: offset, as: inotify_event.self)
+                return (e.wd, e.mask, Int(e.len))
+            }
+            let nameBytes = buffer[(offset + header)..<min(count, offset + header + length)]
+            let name = String(decoding: nameBytes.prefix { $0 != 0 }, as: UTF8.self)
+            offset += header + length
+            if mask & UInt32(IN_Q_OVERFLOW) != 0 { suppressed += 1; continue }
+            guard let folder = folders[wd], !name.isEmpty else { continue }
+            let path = folder.path + "/" + name
+            if mask & UInt32(IN_ISDIR) != 0 {
+                // A new folder: watch it too (and what a game unpacked into it before the watch).
+                if mask & UInt32(IN_CREATE | IN_MOVED_TO) != 0 { walkNew(path, place: folder.place) }
+                continue
+            }
+            guard Self.isExecutableOrScript(name) else { continue }
+            if mask & UInt32(IN_CREATE) != 0 {
+                if created.count < maxPaths { created.insert(path) }
+                continue   // recorded when written and closed
+            }
+            record(path, place: folder.place, change: mask & UInt32(IN_MOVED_TO) != 0 ? "moved in" : created.contains(path) ? "created" : "changed")
+        }
+    }
+
+    func walkNew(_ path: String, place: Int) {
+        let before = folders.count
+        walk(path, place: place)
+        // Files already inside (copied or unpacked before the watch existed) count as created.
+        guard folders.count > before, let d = opendir(path) else { return }
+        while let entry = readdir(d) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            if entry.pointee.d_type != UInt8(DT_DIR), Self.isExecutableOrScript(name) { record(path + "/" + name, place: place, change: "created") }
+        }
+        closedir(d)
+    }
+
+    func record(_ path: String, place: Int, change: String) {
+        guard !seen.contains(path) else { return }
+        let now = AuditTrail.now()
+        if lastRefill == 0 { lastRefill = now }
+        tokens = min(burst, tokens + Double(now - lastRefill) / 1e9 * ratePerSecond)
+        lastRefill = now
+        guard tokens >= 1, seen.count < maxPaths else { suppressed += 1; return }
+        tokens -= 1
+        seen.insert(path)
+        stats.events += 1
+        var details: [(String, AuditEvent.Value)] = [("path", .string(path)), ("place", .string(places[place].label)), ("change", .string(change))]
+        if let dot = path.lastIndex(of: ".") { details.append(("type", .string(String(path[dot...]).lowercased()))) }
+        trail?.record("file_written", details)
+    }
+
+    public static func isExecutableOrScript(_ name: String) -> Bool {
+        guard let dot = name.lastIndex(of: ".") else { return false }
+        return extensions.contains(String(name[dot...]).lowercased())
+    }
+}
