@@ -50,12 +50,13 @@ public final class FileWatcher: @unchecked Sendable {
         public var walkNanoseconds: UInt64 = 0
     }
 
-    public init(places: [Place], trail: AuditTrail?, maxWatches: Int? = nil, ratePerSecond: Double = 20, burst: Double = 100, maxPaths: Int = 10_000) {
+    public init(places: [Place], trail: AuditTrail?, limit: Int? = nil, ratePerSecond: Double = 20, burst: Double = 100, maxPaths: Int = 10_000) {
         self.places = places
         self.trail = trail
-        let limit = RealFileSystem.readSmallFile("/proc/sys/fs/inotify/max_user_watches").flatMap { Int($0.filter { !$0.isWhitespace }) } ?? 8192
+        let userWatches = RealFileSystem.readSmallFile("/proc/sys/fs/inotify/max_user_watches").flatMap { Int($0.filter { !$0.isWhitespace }) } ?? 8192
         // A quarter of the user's watches at most: other programs (the desktop, Steam) need theirs.
-        self.maxWatches = maxWatches ?? max(64, min(16_384, limit / 4))
+        let budget = max(64, min(16_384, userWatches / 4))
+        self.maxWatches = min(budget, max(1, limit ?? budget))
         self.ratePerSecond = ratePerSecond
         self.burst = burst
         self.maxPaths = maxPaths

@@ -13,6 +13,8 @@ public struct Launcher {
     /// Landlock rules left out on purpose (`WW_TEST_LANDLOCK_OMIT`, for tests: only ever stricter).
     public var landlockOmit: Set<String> = []
     public var quiet = false
+    /// A smaller inotify watch budget (`WW_TEST_FILE_WATCHES`, for tests: only ever fewer).
+    public var fileWatchLimit: Int?
     /// More details for the `policy_applied` event (the trust tier, from the ww target).
     public var policyDetails: [(String, AuditEvent.Value)] = []
     /// Starts the host side of the network (proxy, DNS relay, inbound listeners) and returns how to
@@ -126,7 +128,7 @@ public struct Launcher {
             throw WardenError(.host, "cannot start bwrap (\(bwrapPath)): \(String(cString: strerror(spawnError))); install the bubblewrap package")
         }
         // File activity: watched from its own thread once bwrap runs (the launch does not wait for it).
-        let files = trail.map { FileWatcher(places: FileWatcher.places(of: plan), trail: $0) }
+        let files = trail.map { FileWatcher(places: FileWatcher.places(of: plan), trail: $0, limit: fileWatchLimit) }
         files?.start()
         var landlock = plan.landlock
         landlock.rules.removeAll { landlockOmit.contains($0.path) }

@@ -35,7 +35,14 @@ public final class SessionRecorder: @unchecked Sendable {
         t.name = "ww-store"
         t.stackSize = 512 * 1024
         thread = t
+        // The thread never takes a signal: started before the supervisor blocks SIGCHLD and the
+        // rest for its signalfd, it would otherwise catch them (and ww would miss bwrap's exit).
+        var all = sigset_t()
+        var previous = sigset_t()
+        sigfillset(&all)
+        pthread_sigmask(SIG_BLOCK, &all, &previous)
         t.start()
+        pthread_sigmask(SIG_SETMASK, &previous, nil)
     }
 
     func signal() {

@@ -86,6 +86,7 @@ struct GameLaunch {
             launcher.quiet = quiet
             launcher.policyDetails = [("trust_tier", .string(prepared.tier.rawValue)), ("trust_reason", .string(prepared.tierReason))]
             launcher.startNetwork = { net, trail in try NetworkServices.start(net, trail: trail) }
+            if let n = prep.environment["WW_TEST_FILE_WATCHES"].flatMap(Int.init) { launcher.fileWatchLimit = n }
             if let omit = prep.environment["WW_TEST_LANDLOCK_OMIT"] { launcher.landlockOmit = Set(omit.split(separator: ":").map(String.init)) }
             let status = try launcher.run()
             trail.releaseLock()
