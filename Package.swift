@@ -45,14 +45,19 @@ let package = Package(
             dependencies: ["WardenCore", "WardenLinux", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
+        // ncurses (package libncurses-dev) for `ww monitor`.
+        .systemLibrary(name: "CNcurses", providers: [.apt(["libncurses-dev"])]),
+        // `ww monitor`: the model and the screens are pure; the terminal and the loop are thin.
+        .target(name: "WardenMonitor", dependencies: ["WardenCore", "WardenLinux", "CLinux", "CNcurses"], swiftSettings: [.swiftLanguageMode(.v5)]),
         .executableTarget(
             name: "ww",
             dependencies: [
-                "WardenCore", "WardenLinux", "WardenNet", "WardenStore",
+                "WardenCore", "WardenLinux", "WardenNet", "WardenStore", "WardenMonitor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "WardenStoreTests", dependencies: ["WardenStore", "WardenCore", "WardenLinux"], swiftSettings: [.swiftLanguageMode(.v5)]),
+        .testTarget(name: "WardenMonitorTests", dependencies: ["WardenMonitor", "WardenCore"], exclude: ["Golden"], swiftSettings: [.swiftLanguageMode(.v5)]),
         .testTarget(name: "WardenCoreTests", dependencies: ["WardenCore"], exclude: ["Golden"], swiftSettings: [.swiftLanguageMode(.v5)]),
         // Real bwrap, real files, an unprivileged user: see Tests/IntegrationTests/Sandbox.swift.
         .testTarget(name: "IntegrationTests", swiftSettings: [.swiftLanguageMode(.v5)]),

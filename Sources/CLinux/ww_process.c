@@ -594,3 +594,37 @@ pid_t ww_udp_client_of(pid_t netns_pid, int port, const pid_t *candidates, int n
 int ww_wake_fd(void) {
     return eventfd(0, EFD_CLOEXEC);
 }
+
+// A listening stream socket at `path`, mode 0600, non-blocking, close-on-exec; -1 and errno.
+int ww_unix_listen(const char *path, int backlog) {
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) return -1;
+    unlink(path);
+    mode_t old = umask(0177);
+    int r = ww_bind_unix(fd, path);
+    umask(old);
+    if (r != 0 || listen(fd, backlog) != 0) { int e = errno; close(fd); errno = e; return -1; }
+    return fd;
+}
+
+// A non-blocking, close-on-exec connection to the stream socket at `path`; -1 and errno.
+int ww_unix_connect(const char *path) {
+    struct sockaddr_un a;
+    memset(&a, 0, sizeof a);
+    a.sun_family = AF_UNIX;
+    if (strlen(path) >= sizeof a.sun_path) { errno = ENAMETOOLONG; return -1; }
+    strcpy(a.sun_path, path);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return -1;
+    if (connect(fd, (struct sockaddr *)&a, sizeof a) != 0) { int e = errno; close(fd); errno = e; return -1; }
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+    return fd;
+}
+
+// The uid of the process at the other end of a unix socket (SO_PEERCRED); -1 when unknown.
+long ww_peer_uid(int fd) {
+    struct ucred c;
+    socklen_t len = sizeof c;
+    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &c, &len) != 0) return -1;
+    return (long)c.uid;
+}

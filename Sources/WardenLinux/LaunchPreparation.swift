@@ -34,6 +34,8 @@ public struct LaunchPreparation {
         public var tier: TrustTier
         public var tierReason: String
         public var tierNotes: [String]
+        /// `$XDG_RUNTIME_DIR/winewarden/<session>`: the session's sockets, the live feed among them.
+        public var sessionFolder: String
     }
 
     public func user() -> UserInfo { HostEnvironment.currentUser(environment: environment) }
@@ -118,7 +120,7 @@ public struct LaunchPreparation {
             dbusProxyPath: profile.dbus.value == .filtered ? FeatureProbe.findExecutable("xdg-dbus-proxy") : nil)
         let plan = try Planner(context: ctx, identity: identity, profile: profile, profileReason: reason, host: host).plan()
         return Prepared(plan: plan, config: config, context: ctx, directories: dirs, selection: selection,
-                        tier: tier, tierReason: tierReason, tierNotes: tiered.notes)
+                        tier: tier, tierReason: tierReason, tierNotes: tiered.notes, sessionFolder: host.sessionDirectory)
     }
 }
 

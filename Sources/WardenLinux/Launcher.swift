@@ -15,6 +15,9 @@ public struct Launcher {
     public var quiet = false
     /// A smaller inotify watch budget (`WW_TEST_FILE_WATCHES`, for tests: only ever fewer).
     public var fileWatchLimit: Int?
+    /// This session's folder (`$XDG_RUNTIME_DIR/winewarden/<session>`): the live feed's socket goes
+    /// there even when the network and the bus need none.
+    public var sessionFolder: String?
     /// More details for the `policy_applied` event (the trust tier, from the ww target).
     public var policyDetails: [(String, AuditEvent.Value)] = []
     /// Starts the host side of the network (proxy, DNS relay, inbound listeners) and returns how to
@@ -39,7 +42,7 @@ public struct Launcher {
     }
 
     public func run() throws -> Int32 {
-        let session = plan.net.sessionDirectory ?? plan.dbus.map { Paths.dirname(Paths.dirname($0.hostSocket)) }
+        let session = plan.net.sessionDirectory ?? plan.dbus.map { Paths.dirname(Paths.dirname($0.hostSocket)) } ?? sessionFolder
         if let session {
             try SessionFolder.prepare(session, plan: plan.net)
             if let d = plan.dbus { try WardenDirectories.createPrivate(Paths.dirname(d.hostSocket)) }
@@ -102,6 +105,16 @@ public struct Launcher {
         // Its threads start after the signals are blocked, so SIGCHLD and the rest reach the signalfd.
         let network = try startNetwork?(plan.net, trail) ?? nil
         defer { network?.stop() }
+
+        // The live feed: a monitor sees the session from its first event (its thread also starts
+        // after the signals are blocked). Without it the game still runs; ww says why.
+        var feed: LiveFeed?
+        if let t = trail, let session {
+            do { feed = try LiveFeed(folder: session, trail: t); feed?.start() } catch {
+                if !quiet { report("\((error as? WardenError)?.message ?? "\(error)"); `ww monitor` and `ww events --follow` will not see this session live") }
+            }
+        }
+        defer { feed?.stop() }
 
         // bwrap ignores terminal signals so Ctrl-C reaches the game (same process group) instead of
         // killing bwrap; the helper restores default dispositions before exec.

@@ -56,6 +56,24 @@ public struct SessionRecord: Equatable, Sendable {
 extension EventStore {
     /// The stored lines that pass the filter, oldest first.
     public func events(_ filter: EventFilter) throws -> [String] {
+        try events(filter, newestOf: []).lines
+    }
+
+    /// The stored lines that pass the filter and, read in the same transaction, the time of the newest
+    /// stored event of each of `sessions` (any kind): `--follow` prints live events after that.
+    public func events(_ filter: EventFilter, newestOf sessions: [String]) throws -> (lines: [String], newest: [String: UInt64]) {
+        let (sql, arguments) = Self.query(filter)
+        return try pool.read { db in
+            let lines = try String.fetchAll(db, sql: sql, arguments: StatementArguments(arguments as [Any])!)
+            var newest: [String: UInt64] = [:]
+            for s in sessions {
+                if let t = try Int64.fetchOne(db, sql: "SELECT MAX(ts) FROM events WHERE session = ?", arguments: [s]) { newest[s] = UInt64(bitPattern: t) }
+            }
+            return (lines, newest)
+        }
+    }
+
+    static func query(_ filter: EventFilter) -> (String, [(any DatabaseValueConvertible)?]) {
         var conditions: [String] = []
         var arguments: [(any DatabaseValueConvertible)?] = []
         if let g = filter.game {
@@ -75,7 +93,7 @@ extension EventStore {
         } else {
             sql += " ORDER BY ts, id"
         }
-        return try pool.read { db in try String.fetchAll(db, sql: sql, arguments: StatementArguments(arguments as [Any])!) }
+        return (sql, arguments)
     }
 
     public func sessions(game: String? = nil, limit: Int = 100) throws -> [SessionRecord] {

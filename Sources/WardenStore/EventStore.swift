@@ -59,6 +59,11 @@ public final class EventStore {
     public init(path: String) throws {
         self.path = path
         try WardenDirectories.create(Paths.dirname(path))
+        // Two sessions starting at once must not both create the schema (the second would fail on a
+        // table the first just made): opening and migrating are serialised by a lock file.
+        let lockFD = open(path + ".lock", O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        if lockFD >= 0 { _ = flock(lockFD, LOCK_EX) }
+        defer { if lockFD >= 0 { _ = flock(lockFD, LOCK_UN); Glibc.close(lockFD) } }
         let existed = FileManager.default.fileExists(atPath: path)
         if existed {
             do {

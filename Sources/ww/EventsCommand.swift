@@ -8,16 +8,16 @@ import WardenStore
 /// The event database of the user running ww, brought up to date with every trail first: sessions
 /// whose ww was killed and trails of earlier versions are imported (nothing twice).
 enum StoreAccess {
-    static func open() throws -> (store: EventStore, config: GlobalConfig, directories: WardenDirectories) {
+    static func open(quiet: Bool = false) throws -> (store: EventStore, config: GlobalConfig, directories: WardenDirectories) {
         let prep = LaunchPreparation(command: [], profileArgument: nil, overrides: .init())
         let dirs = prep.directories()
         let config = try prep.globalConfig()
         let store = try EventStore(path: EventStore.defaultPath(dirs))
         let result = try store.importPending(logsFolder: Paths.join(dirs.state, "logs"), trust: config.trust)
-        for s in result.skipped.prefix(20) {
+        for s in result.skipped.prefix(quiet ? 0 : 20) {
             writeStandardError("ww: skipped \(s.path):\(s.line): \(s.reason)")
         }
-        if result.skipped.count > 20 { writeStandardError("ww: skipped \(result.skipped.count - 20) more lines") }
+        if !quiet && result.skipped.count > 20 { writeStandardError("ww: skipped \(result.skipped.count - 20) more lines") }
         return (store, config, dirs)
     }
 
@@ -79,14 +79,19 @@ struct EventsCommand: ParsableCommand {
     func run() throws {
         do {
             let filter = try self.filter(now: AuditTrail.now())
-            let (store, _, dirs) = try StoreAccess.open()
-            let lines = try store.events(filter)
+            let (store, _, _) = try StoreAccess.open()
             var printer = EventPrinter(json: json)
+            if follow {
+                let prep = LaunchPreparation(command: [], profileArgument: nil, overrides: .init())
+                let folder = HostEnvironment.runtimeFolder(environment: prep.environment, uid: getuid())
+                var follower = EventsFollower(filter: filter, folder: folder)
+                try follower.run(store: store, printer: &printer)
+                return
+            }
+            let lines = try store.events(filter)
             printer.header()
             for line in lines { printer.print(line: line) }
-            if !json && lines.isEmpty && !follow { print("no events match (`ww events` without options lists all of them)") }
-            guard follow else { return }
-            try EventsFollower.run(filter: filter, store: store, directories: dirs, printer: &printer)
+            if !json && lines.isEmpty { print("no events match (`ww events` without options lists all of them)") }
         } catch {
             exitWith(error)
         }

@@ -84,6 +84,7 @@ struct GameLaunch {
             recorder.start(trail)
             var launcher = Launcher(plan: prepared.plan, bwrapPath: bwrap, trail: trail)
             launcher.quiet = quiet
+            launcher.sessionFolder = prepared.sessionFolder
             launcher.policyDetails = [("trust_tier", .string(prepared.tier.rawValue)), ("trust_reason", .string(prepared.tierReason))]
             launcher.startNetwork = { net, trail in try NetworkServices.start(net, trail: trail) }
             if let n = prep.environment["WW_TEST_FILE_WATCHES"].flatMap(Int.init) { launcher.fileWatchLimit = n }

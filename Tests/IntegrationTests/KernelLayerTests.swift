@@ -227,8 +227,10 @@ final class KernelLayerTests: XCTestCase {
         XCTAssertEqual(e["caller"] as? String, "spawn.exe", "\(e)")
         XCTAssertEqual(e["shell"] as? Bool, true)
 
+        // Another player's home: in this one the refusals above made the game red, and red refuses
+        // shells whatever the profile says (StoreTests covers the tiers).
         let allowed = try profile("[process]\nallow_shell_execution = true\n")
-        let ran = try sb.ww(["--profile", allowed, "--", "wine", exe, "cmd.exe /c echo from-cmd"], home: home, timeout: 240)
+        let ran = try sb.ww(["--profile", allowed, "--", "wine", exe, "cmd.exe /c echo from-cmd"], home: try sb.makeHome(), timeout: 240)
         XCTAssertTrue(ran.stdout.contains("from-cmd"), ran.output)
         XCTAssertTrue(ran.stdout.contains("SPAWN ok exit=0"), ran.output)
     }
@@ -261,7 +263,10 @@ final class KernelLayerTests: XCTestCase {
         let r = try sb.ww(["--log", log, "--quiet", "--", "/bin/sh", "-c", "exit 3"], home: home)
         XCTAssertEqual(r.status, 3, r.output)
         XCTAssertEqual(r.stderr, "", "--quiet prints nothing")
-        let all = sb.events(log)
+        // file_watch_status comes from the file watcher's own thread, whenever its walk is done.
+        let everything = sb.events(log)
+        XCTAssertEqual(everything.filter { $0["kind"] as? String == "file_watch_status" }.count, 1)
+        let all = everything.filter { $0["kind"] as? String != "file_watch_status" }
         XCTAssertEqual(all.map { $0["kind"] as? String ?? "?" },
                        ["policy_applied", "seccomp_status", "landlock_status", "seccomp_status", "exec_allowed", "process_exit", "session_end"])
         let session = all.first?["session"] as? String

@@ -5,4 +5,5 @@
 #include "ww_process.h"
 #include "ww_features.h"
 #include "ww_kernel.h"
+#include "ww_terminal.h"
 #endif

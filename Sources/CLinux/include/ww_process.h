@@ -126,3 +126,10 @@ pid_t ww_tcp_client_of(pid_t server_pid, int port, const pid_t *candidates, int 
 
 /* An eventfd with close-on-exec (a thread's wake-up), or -1 with errno. */
 int ww_wake_fd(void);
+
+/* A listening stream socket at path (0600, non-blocking, close-on-exec); -1 and errno. */
+int ww_unix_listen(const char *path, int backlog);
+/* A non-blocking, close-on-exec connection to the stream socket at path; -1 and errno. */
+int ww_unix_connect(const char *path);
+/* The uid at the other end of a unix socket (SO_PEERCRED), or -1. */
+long ww_peer_uid(int fd);

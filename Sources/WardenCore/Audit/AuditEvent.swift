@@ -204,4 +204,6 @@ extension AuditEvent {
     public func detail(_ key: String) -> Value? { details.first { $0.0 == key }?.1 }
     public func string(_ key: String) -> String? { if case .string(let s)? = detail(key) { return s }; return nil }
     public func int(_ key: String) -> Int64? { if case .int(let n)? = detail(key) { return n }; return nil }
+    public func bool(_ key: String) -> Bool? { if case .bool(let b)? = detail(key) { return b }; return nil }
+    public func strings(_ key: String) -> [String]? { if case .strings(let a)? = detail(key) { return a }; return nil }
 }

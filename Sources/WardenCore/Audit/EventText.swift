@@ -11,6 +11,8 @@ public enum EventText {
         return line.count > limit ? String(line.prefix(limit - 1)) + "…" : line
     }
 
+    public static func value(_ v: AuditEvent.Value) -> String { text(v) }
+
     static func text(_ v: AuditEvent.Value) -> String {
         switch v {
         case .string(let s): return s.isEmpty || s.contains(where: { $0 == " " || $0 == "\t" }) ? AuditEvent.quote(s) : s

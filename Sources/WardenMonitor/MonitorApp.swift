@@ -1,0 +1,108 @@
+import CLinux
+import Glibc
+import WardenCore
+import WardenLinux
+
+/// Past sessions and trust for the monitor (the event database; ww provides it).
+public protocol MonitorHistory {
+    /// The newest stored events, oldest first, leaving out the sessions named (their feeds replay them).
+    func recentEvents(limit: Int, excluding: Set<String>) -> [AuditEvent]
+    func trustRows() -> [TrustRow]
+}
+
+/// `ww monitor`: live feeds of every running session plus history, drawn at most 20 times a second
+/// and only when something on the screen changed.
+public final class MonitorApp {
+    public static let framesPerSecond: UInt64 = 20
+    let folder: String
+    let history: MonitorHistory?
+    let environment: [String: String]
+    var model = MonitorModel()
+    var ui = MonitorUI()
+    var feeds: [String: LiveFeedClient] = [:]
+    var known: Set<String> = []
+
+    public init(folder: String, history: MonitorHistory?, historyNote: String?, environment: [String: String]) {
+        self.folder = folder
+        self.history = history
+        self.environment = environment
+        model.historyNote = historyNote
+    }
+
+    /// Runs until q (0), Ctrl-C (130), SIGTERM (143) or SIGHUP (129); the terminal is restored on each.
+    public func run() -> Int32 {
+        let watched: [Int32] = [SIGINT, SIGTERM, SIGHUP, SIGQUIT]
+        let signals = ww_signalfd_block(watched, Int32(watched.count))
+        let terminal = MonitorTerminal()
+        joinFeeds()
+        if let h = history {
+            for e in h.recentEvents(limit: 2000, excluding: Set(feeds.keys)) { model.ingest(e, live: false) }
+            model.setTrust(h.trustRows())
+        }
+        readFeeds()
+        terminal.start(environment: environment)
+        defer { terminal.stop() }
+        let crashAfterFirstFrame = environment["WW_TEST_MONITOR_CRASH"] == "1"
+
+        let frame = 1_000_000_000 / Self.framesPerSecond
+        var lastDrawn: (version: Int, ui: MonitorUI, w: Int, h: Int, second: UInt64)?
+        var lastScan = AuditTrail.now()
+        var lastTrust = lastScan
+        while true {
+            let now = AuditTrail.now()
+            // Draw when the picture changed: events, keys, size, or (with a session running) the clock.
+            let second = model.liveCount > 0 ? now / 1_000_000_000 : 0
+            if lastDrawn == nil || lastDrawn!.version != model.version || lastDrawn!.ui != ui || lastDrawn!.w != terminal.width
+                || lastDrawn!.h != terminal.height || lastDrawn!.second != second {
+                let view = MonitorView(model: model, ui: ui, width: terminal.width, height: terminal.height, now: now, unicode: terminal.unicode)
+                terminal.draw(view.render())
+                lastDrawn = (model.version, ui, terminal.width, terminal.height, second)
+                if crashAfterFirstFrame { fatalError("WW_TEST_MONITOR_CRASH: the monitor crashes on purpose (tests)") }
+            }
+            // Wait for a key, a signal or a feed, up to one frame.
+            var fds = [pollfd(fd: 0, events: Int16(POLLIN), revents: 0), pollfd(fd: signals, events: Int16(POLLIN), revents: 0)]
+            for f in feeds.values { fds.append(pollfd(fd: f.descriptor, events: Int16(POLLIN), revents: 0)) }
+            _ = poll(&fds, nfds_t(fds.count), Int32(frame / 1_000_000))
+            if signals >= 0, fds[1].revents != 0 {
+                var signo: Int32 = 0, code: Int32 = 0, sender: Int32 = 0
+                if ww_signalfd_read(signals, &signo, &code, &sender) > 0 { return 128 + signo }
+            }
+            readFeeds()
+            for key in terminal.keys() {
+                let view = MonitorView(model: model, ui: ui, width: terminal.width, height: terminal.height, now: now, unicode: terminal.unicode)
+                if ui.handle(key, rows: view.rowCount(ui.screen), sessions: model.sessions.map(\.id)) == .quit { return 0 }
+            }
+            let after = AuditTrail.now()
+            if after - lastScan >= 1_000_000_000 {
+                lastScan = after
+                joinFeeds()
+                model.tick(now: after)
+            }
+            if after - lastTrust >= 5_000_000_000, let h = history {
+                lastTrust = after
+                model.setTrust(h.trustRows())
+            }
+            // At most 20 frames a second: events arriving faster are drawn together.
+            let spent = AuditTrail.now() - now
+            if spent < frame / 4 && fds.dropFirst(2).contains(where: { $0.revents != 0 }) { usleep(UInt32((frame - spent) / 1000)) }
+        }
+    }
+
+    func joinFeeds() {
+        for r in LiveFeedClient.running(folder: folder) where !known.contains(r.session) {
+            known.insert(r.session)
+            if let c = try? LiveFeedClient(r) { feeds[r.session] = c }
+        }
+    }
+
+    func readFeeds() {
+        for (session, feed) in feeds {
+            for e in feed.events(timeout: 0) { model.ingest(e, live: true) }
+            if !feed.connected {
+                model.feedClosed(session)
+                feeds[session] = nil
+                if let h = history { model.setTrust(h.trustRows()) }
+            }
+        }
+    }
+}
