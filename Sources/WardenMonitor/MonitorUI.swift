@@ -45,9 +45,10 @@ public struct MonitorUI: Equatable {
             return .stay
         }
         if help {
-            if key == .char("q") { return .quit }
-            if key != .resize { help = false }
-            return .stay
+            // Any key closes the help and does what it does (1-5 switch, q quits).
+            if key == .resize { return .stay }
+            help = false
+            if key == .escape || key == .char("?") || key == .enter { return .stay }
         }
         let current = selected[screen]
         let last = max(0, rows - 1)

@@ -101,11 +101,10 @@ public struct MonitorView {
 
     public func render() -> [MonitorLine] {
         guard width >= Self.minWidth && height >= Self.minHeight else {
-            var lines: [MonitorLine] = [[MonitorSpan(fit("ww monitor needs at least \(Self.minWidth)×\(Self.minHeight)", width), .warn)],
-                                        [MonitorSpan(fit("this terminal is \(width)×\(height)", width))],
+            let lines: [MonitorLine] = [[MonitorSpan(fit("ww monitor needs \(Self.minWidth)×\(Self.minHeight)", width), .warn)],
+                                        [MonitorSpan(fit("this terminal: \(width)×\(height)", width))],
                                         [MonitorSpan(fit("q quits", width), .dim)]]
-            lines = Array(lines.prefix(max(1, height)))
-            return lines
+            return Array(lines.prefix(max(1, height)))
         }
         var lines: [MonitorLine] = [tabs()]
         let body = height - 2
