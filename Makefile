@@ -83,6 +83,8 @@ bench: release
 	sh bench/start.sh .build/release/ww
 	sh bench/kernel.sh .build/release/ww
 	sh bench/network.sh .build/release/ww
+	sh bench/files.sh .build/release/ww
+	sh bench/monitor.sh .build/release/ww
 
 clean:
 	rm -rf .build .build-* demo/out

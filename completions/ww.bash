@@ -178,13 +178,13 @@ _ww() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    run|plan|features|profile|events|trust|cow|init|help)
+    run|plan|features|profile|events|trust|monitor|cow|init|help)
         # Offer subcommand argument completions
         "_ww_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'run plan features profile events trust cow init help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'run plan features profile events trust monitor cow init help' -- "${cur}"))
         ;;
     esac
 }
@@ -429,6 +429,14 @@ _ww_trust_reset() {
     repeating_options=()
     non_repeating_options=()
     __ww_offer_flags_options 1
+}
+
+_ww_monitor() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __ww_offer_flags_options 0
 }
 
 _ww_cow() {

@@ -58,6 +58,8 @@ function __ww_parse_tokens -S
             case 'reset'
                 __ww_parse_subcommand 1 'json' 'version' 'h/help'
             end
+        case 'monitor'
+            __ww_parse_subcommand 0 'version' 'h/help'
         case 'cow'
             __ww_parse_subcommand 0 'version' 'h/help'
             switch $unparsed_tokens[1]
@@ -131,6 +133,7 @@ complete -c 'ww' -n '__ww_should_offer_completions_for_positional "ww" -eq 1' -f
 complete -c 'ww' -n '__ww_should_offer_completions_for_positional "ww" -eq 1' -fa 'profile' -d 'List, show and check profiles.'
 complete -c 'ww' -n '__ww_should_offer_completions_for_positional "ww" -eq 1' -fa 'events' -d 'Query the audit trail of past and running sessions (from the event database).'
 complete -c 'ww' -n '__ww_should_offer_completions_for_positional "ww" -eq 1' -fa 'trust' -d 'Each game\'s trust score and tier, why it moved, and pinning a tier.'
+complete -c 'ww' -n '__ww_should_offer_completions_for_positional "ww" -eq 1' -fa 'monitor' -d 'Full-screen view of running and past sessions: dashboard, trust, network, processes, events.'
 complete -c 'ww' -n '__ww_should_offer_completions_for_positional "ww" -eq 1' -fa 'cow' -d 'What the copy-on-write layers of a game changed, and discarding those changes.'
 complete -c 'ww' -n '__ww_should_offer_completions_for_positional "ww" -eq 1' -fa 'init' -d 'Write a commented default config (~/.config/winewarden/config.toml).'
 complete -c 'ww' -n '__ww_should_offer_completions_for_positional "ww" -eq 1' -fa 'help' -d 'Show subcommand help information.'
@@ -205,6 +208,8 @@ complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww trus
 complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww trust reset" json' -l 'json' -d 'Print the change as JSON.'
 complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww trust reset" version' -l 'version' -d 'Show the version.'
 complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww trust reset" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww monitor" version' -l 'version' -d 'Show the version.'
+complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww monitor" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww cow" version' -l 'version' -d 'Show the version.'
 complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww cow" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'ww' -n '__ww_should_offer_completions_for_positional "ww cow" -eq 1' -fa 'status' -d 'List the changes in a game\'s copy-on-write layers (A added, M modified, D deleted, R folder replaced); without GAME, the games that have layers.'

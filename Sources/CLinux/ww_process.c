@@ -14,6 +14,7 @@
 #include <time.h>
 #include <sched.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
 
 #ifndef SYS_pidfd_open
 #define SYS_pidfd_open 434
@@ -627,4 +628,9 @@ long ww_peer_uid(int fd) {
     socklen_t len = sizeof c;
     if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &c, &len) != 0) return -1;
     return (long)c.uid;
+}
+
+// Lowers the calling thread's priority (its own nice value, Linux threads have one); 0 or -1.
+int ww_thread_nice(int value) {
+    return setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), value);
 }

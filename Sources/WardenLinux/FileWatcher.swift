@@ -1,5 +1,6 @@
 import CLinux
 import Glibc
+import Synchronization
 import WardenCore
 
 /// Issue 5 "file activity": watches the places the game may write (its binds that are writable, the
@@ -31,6 +32,8 @@ public final class FileWatcher: @unchecked Sendable {
     private var inotify: Int32 = -1
     private var wake: Int32 = -1
     private var thread: pthread_t?
+    /// Set by `stop()`: a walk still adding watches (a short session, a huge folder) ends at once.
+    private let stopRequested = Atomic<Bool>(false)
     // Only the watcher's thread touches these (start/stop synchronise through the pipe and join).
     private var folders: [Int32: (path: String, place: Int)] = [:]
     private var seen: Set<String> = []
@@ -114,6 +117,7 @@ public final class FileWatcher: @unchecked Sendable {
     @discardableResult
     public func stop() -> Stats {
         guard let t = thread else { return stats }
+        stopRequested.store(true, ordering: .relaxed)
         var one: UInt64 = 1
         _ = write(wake, &one, 8)
         pthread_join(t, nil)
@@ -123,12 +127,15 @@ public final class FileWatcher: @unchecked Sendable {
     }
 
     func run() {
+        // Adding thousands of watches must not take CPU from the game starting: this thread runs niced.
+        _ = ww_thread_nice(10)
         let begin = AuditTrail.now()
         for (i, place) in places.enumerated() { walk(place.path, place: i) }
         stats.walkNanoseconds = AuditTrail.now() - begin
         trail?.record("file_watch_status", [
             ("watching", .bool(true)), ("places", .strings(places.map { "\($0.label): \($0.path)" })),
             ("watches", .int(Int64(stats.watches))), ("folders_not_watched", .int(Int64(stats.foldersSkipped))),
+            ("walk_ms", .int(Int64(stats.walkNanoseconds / 1_000_000))),
             ("extensions", .strings(Self.extensions.sorted())),
         ])
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
@@ -153,6 +160,7 @@ public final class FileWatcher: @unchecked Sendable {
         var queue = [root]
         var index = 0
         while index < queue.count {
+            if stopRequested.load(ordering: .relaxed) { return }
             let dir = queue[index]
             index += 1
             guard stats.watches < maxWatches else { stats.foldersSkipped += queue.count - index + 1; unwatched += 1; return }

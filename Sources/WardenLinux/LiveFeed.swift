@@ -44,11 +44,16 @@ public final class LiveFeed: @unchecked Sendable {
     public func start() {
         let wakeFD = wake
         // The sink runs under the trail's lock, after the line is in the file: it only moves the end.
+        // The wake-up is written under the feed's lock and never once stop() began: the descriptor
+        // is closed then, and its number may belong to another file by the time a late event comes.
         trail.addSink({ [weak self] line in
             guard let self else { return }
-            self.state.withLock { $0.end += line.utf8.count + 1 }
-            var one: UInt64 = 1
-            _ = write(wakeFD, &one, 8)
+            self.state.withLock { s in
+                s.end += line.utf8.count + 1
+                guard !s.stopping else { return }
+                var one: UInt64 = 1
+                _ = write(wakeFD, &one, 8)
+            }
         }, start: { range in state.withLock { $0.end = range.upperBound } })
         var attr = pthread_attr_t()
         pthread_attr_init(&attr)
@@ -68,9 +73,11 @@ public final class LiveFeed: @unchecked Sendable {
 
     /// Sends what is left (for a second at most), closes every client and removes the socket.
     public func stop() {
-        state.withLock { $0.stopping = true }
-        var one: UInt64 = 1
-        _ = write(wake, &one, 8)
+        state.withLock { s in
+            s.stopping = true
+            var one: UInt64 = 1
+            _ = write(wake, &one, 8)
+        }
         if let t = thread { pthread_join(t, nil); thread = nil }
         close(listenFD); close(fileFD); close(wake)
         unlink(socketPath)

@@ -32,9 +32,7 @@ struct EventsFollower {
 
     mutating func run(store: EventStore, printer: inout EventPrinter) throws {
         join()
-        var stored = filter
-        if !filter.kinds.isEmpty || filter.limit != nil { stored.limit = filter.limit }
-        let (lines, newest) = try store.events(stored, newestOf: Array(feeds.keys))
+        let (lines, newest) = try store.events(filter, newestOf: Array(feeds.keys))
         after = newest
         printer.header()
         for line in lines { printer.print(line: line) }

@@ -115,7 +115,10 @@ struct PlanCommand: ParsableCommand {
 
     func run() throws {
         do {
-            let prep = LaunchPreparation(command: options.command, profileArgument: options.profile, overrides: options.overrides)
+            var prep = LaunchPreparation(command: options.command, profileArgument: options.profile, overrides: options.overrides)
+            // The plan a launch would run: with the game's trust tier (read only).
+            let storePath = EventStore.defaultPath(prep.directories())
+            prep.trustLookup = { try EventStore.peekStanding(path: storePath, game: $0) }
             let prepared = try prep.prepare()
             let bwrap = BwrapCommand.render(prepared.plan, bwrap: (try? Preflight.bwrapPath(environment: prep.environment)) ?? "bwrap")
             if json {
@@ -124,6 +127,9 @@ struct PlanCommand: ParsableCommand {
                 struct Output: Encodable { var plan: SandboxPlan; var bwrap: [String] }
                 print(String(data: try encoder.encode(Output(plan: prepared.plan, bwrap: bwrap.arguments)), encoding: .utf8)!)
             } else {
+                // The bwrap command stays the last line (scripts read it).
+                print("trust tier: \(prepared.tier.rawValue) (\(prepared.tierReason))")
+                for n in prepared.tierNotes { print("  \(n)") }
                 print(PlanText.render(prepared.plan, bwrap: bwrap, verbose: true), terminator: "")
             }
         } catch {

@@ -133,3 +133,5 @@ int ww_unix_listen(const char *path, int backlog);
 int ww_unix_connect(const char *path);
 /* The uid at the other end of a unix socket (SO_PEERCRED), or -1. */
 long ww_peer_uid(int fd);
+/* Sets the calling thread's nice value (a background thread yields to the game); 0 or -1. */
+int ww_thread_nice(int value);
