@@ -30,6 +30,7 @@ public final class MonitorApp {
     }
 
     /// Runs until q (0), Ctrl-C (130), SIGTERM (143) or SIGHUP (129); the terminal is restored on each.
+    /// 125 when curses cannot drive the terminal (said on stderr, with the fix).
     public func run() -> Int32 {
         let watched: [Int32] = [SIGINT, SIGTERM, SIGHUP, SIGQUIT]
         let signals = ww_signalfd_block(watched, Int32(watched.count))
@@ -40,7 +41,10 @@ public final class MonitorApp {
             model.setTrust(h.trustRows())
         }
         readFeeds()
-        terminal.start(environment: environment)
+        if let problem = terminal.start(environment: environment) {
+            writeStandardError("ww: \(problem)")
+            return 125
+        }
         defer { terminal.stop() }
         let crashAfterFirstFrame = environment["WW_TEST_MONITOR_CRASH"] == "1"
 

@@ -14,12 +14,17 @@ final class MonitorTerminal {
     private var colours = false
     private var started = false
 
-    func start(environment: [String: String]) {
+    /// Nil when curses cannot drive this terminal (its TERM has no terminfo entry): the reason, with the fix.
+    func start(environment: [String: String]) -> String? {
         setlocale(LC_ALL, "")
         unicode = String(cString: nl_langinfo(nl_item(CODESET))) == "UTF-8"
         _ = ww_terminal_save(1)
+        // newterm, unlike initscr, returns instead of exiting when the terminal type is unknown.
+        guard newterm(nil, stdout, stdin) != nil else {
+            let term = environment["TERM"].map { "TERM=\($0)" } ?? "TERM (not set)"
+            return "the monitor cannot drive this terminal: \(term) is unknown to ncurses; set TERM to your terminal's type (for example xterm-256color), or install the ncurses-term package"
+        }
         ww_terminal_restore_on_crash()
-        initscr()
         started = true
         cbreak()
         noecho()
@@ -40,6 +45,7 @@ final class MonitorTerminal {
             init_pair(6, Int16(COLOR_CYAN), -1)                   // keys
         }
         measure()
+        return nil
     }
 
     func stop() {

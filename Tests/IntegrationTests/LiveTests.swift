@@ -209,6 +209,16 @@ final class LiveTests: XCTestCase {
         XCTAssertTrue(settled("t", "EXIT=143"), tmux.screen("t"))
         XCTAssertTrue(settled("t", "icanon echo"), tmux.screen("t"))
 
+        // A terminal type ncurses does not know: one sentence with the fix, 125, the terminal untouched.
+        monitorPane(tmux, name: "u", home: home, runtime: runtime, extra: ["TERM": "no-such-terminal"])
+        XCTAssertTrue(settled("u", "EXIT=125"), tmux.screen("u"))
+        XCTAssertTrue(tmux.screen("u").replacingOccurrences(of: "\n", with: "").contains("TERM=no-such-terminal is unknown to ncurses"), tmux.screen("u"))
+        XCTAssertTrue(settled("u", "icanon echo"), tmux.screen("u"))
+        // Not a terminal at all.
+        let piped = try sb.ww(["monitor"], home: home, env: ["XDG_RUNTIME_DIR": runtime])
+        XCTAssertEqual(piped.status, 125, piped.output)
+        XCTAssertTrue(piped.stderr.contains("needs a terminal"), piped.output)
+
         // A crash (a trap, on purpose through WW_TEST_MONITOR_CRASH) after the first frame.
         monitorPane(tmux, name: "x", home: home, runtime: runtime, extra: ["WW_TEST_MONITOR_CRASH": "1"])
         XCTAssertTrue(settled("x", "EXIT="), tmux.screen("x"))
