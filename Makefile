@@ -62,7 +62,7 @@ test: build
 
 unit: build
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build --filter WardenCoreTests
+	$(SWIFT) test --skip-build --filter "WardenCoreTests|WardenStoreTests|WardenLinuxTests|WardenMonitorTests"
 
 integration: build
 	$(SWIFT) build --build-tests

@@ -14,6 +14,7 @@ public final class LiveFeed: @unchecked Sendable {
     public static let maxClients = 32
     /// A client that accepts no byte for this long is dropped (the game never waits for a monitor).
     public static let stuckNanoseconds: UInt64 = 10_000_000_000
+    let stuckAfter: UInt64
 
     public let socketPath: String
     let trail: AuditTrail
@@ -27,7 +28,8 @@ public final class LiveFeed: @unchecked Sendable {
     struct Client { var fd: Int32; var offset: Int; var stuckSince: UInt64?; var blocked = false }
 
     /// Binds the socket in `folder` (which must exist, 0700). Throws when it cannot.
-    public init(folder: String, trail: AuditTrail) throws {
+    public init(folder: String, trail: AuditTrail, stuckAfter: UInt64 = LiveFeed.stuckNanoseconds) throws {
+        self.stuckAfter = stuckAfter
         socketPath = Paths.join(folder, Self.socketName)
         self.trail = trail
         let l = ww_unix_listen(socketPath, 16)
@@ -128,7 +130,7 @@ public final class LiveFeed: @unchecked Sendable {
                 }
                 if clients[i].blocked {
                     if clients[i].stuckSince == nil { clients[i].stuckSince = now }
-                    if now - clients[i].stuckSince! > Self.stuckNanoseconds { clients[i].offset = -1 }
+                    if now - clients[i].stuckSince! > stuckAfter { clients[i].offset = -1 }
                 }
             }
             for c in clients where c.offset < 0 { close(c.fd) }
@@ -154,6 +156,7 @@ public final class LiveFeedClient {
     public struct Running: Equatable, Sendable {
         public var session: String
         public var socket: String
+        public init(session: String, socket: String) { self.session = session; self.socket = socket }
     }
 
     /// Sessions whose supervisor serves a feed in `folder` (`HostEnvironment.runtimeFolder`).
