@@ -69,6 +69,13 @@ public final class AuditTrail: Sendable {
 
     static func pad(_ n: Int32) -> String { n < 10 ? "0\(n)" : String(n) }
 
+    /// Nanoseconds of CLOCK_MONOTONIC: for intervals (a wall clock stepped back must not make one negative).
+    public static func monotonic() -> UInt64 {
+        var t = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &t)
+        return UInt64(t.tv_sec) * 1_000_000_000 + UInt64(t.tv_nsec)
+    }
+
     public static func now() -> UInt64 {
         var t = timespec()
         clock_gettime(CLOCK_REALTIME, &t)

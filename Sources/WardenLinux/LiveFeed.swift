@@ -24,7 +24,7 @@ public final class LiveFeed: @unchecked Sendable {
     private let state = Mutex(Shared())
     private var thread: pthread_t?
 
-    struct Shared { var end = 0; var stopping = false }
+    struct Shared { var stopping = false }
     struct Client { var fd: Int32; var offset: Int; var stuckSince: UInt64?; var blocked = false }
 
     /// Binds the socket in `folder` (which must exist, 0700). Throws when it cannot.
@@ -48,15 +48,14 @@ public final class LiveFeed: @unchecked Sendable {
         // The sink runs under the trail's lock, after the line is in the file: it only moves the end.
         // The wake-up is written under the feed's lock and never once stop() began: the descriptor
         // is closed then, and its number may belong to another file by the time a late event comes.
-        trail.addSink({ [weak self] line in
+        trail.addSink({ [weak self] _ in
             guard let self else { return }
             self.state.withLock { s in
-                s.end += line.utf8.count + 1
                 guard !s.stopping else { return }
                 var one: UInt64 = 1
                 _ = write(wakeFD, &one, 8)
             }
-        }, start: { range in state.withLock { $0.end = range.upperBound } })
+        })
         var attr = pthread_attr_t()
         pthread_attr_init(&attr)
         pthread_attr_setstacksize(&attr, 256 * 1024)
@@ -94,7 +93,11 @@ public final class LiveFeed: @unchecked Sendable {
             for c in clients { fds.append(pollfd(fd: c.fd, events: Int16(POLLIN) | (c.blocked ? Int16(POLLOUT) : 0), revents: 0)) }
             _ = poll(&fds, nfds_t(fds.count), drainUntil == nil ? 1000 : 50)
             if fds[1].revents != 0 { var n: UInt64 = 0; _ = read(wake, &n, 8) }
-            let (end, stopping) = state.withLock { ($0.end, $0.stopping) }
+            let stopping = state.withLock { $0.stopping }
+            // Up to the file's end: with `--log` shared by several sessions the file holds their lines
+            // too (each line is one append); clients keep their own session's.
+            var st = stat()
+            let end = fstat(fileFD, &st) == 0 ? Int(st.st_size) : 0
             // New clients: the same user only, 32 at most; each starts at the session's first line.
             if fds[0].revents & Int16(POLLIN) != 0 && !stopping {
                 while true {
@@ -112,7 +115,7 @@ public final class LiveFeed: @unchecked Sendable {
                 let n = read(p.fd, &scratch, scratch.count)
                 if n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR) || p.revents & Int16(POLLERR) != 0 { clients[i - 2].offset = -1 }
             }
-            let now = AuditTrail.now()
+            let now = AuditTrail.monotonic()
             for i in clients.indices where clients[i].offset >= 0 {
                 clients[i].blocked = false
                 while clients[i].offset < end {
@@ -151,6 +154,8 @@ public final class LiveFeedClient {
     private var pending: [UInt8] = []
     /// False once the supervisor closed the feed (the session ended).
     public private(set) var connected = true
+    /// Bytes received: a feed closed before its first byte was full (32 readers), not ended.
+    public private(set) var bytesReceived = 0
 
     /// A running session: its id and its socket.
     public struct Running: Equatable, Sendable {
@@ -185,12 +190,13 @@ public final class LiveFeedClient {
         var chunk = [UInt8](repeating: 0, count: 64 * 1024)
         while true {
             let n = read(fd, &chunk, chunk.count)
-            if n > 0 { pending.append(contentsOf: chunk[0..<n]); if n < chunk.count { break } else { continue } }
+            if n > 0 { bytesReceived += n; pending.append(contentsOf: chunk[0..<n]); if n < chunk.count { break } else { continue } }
             if n == 0 || (errno != EAGAIN && errno != EINTR) { connected = false }
             break
         }
         guard let last = pending.lastIndex(of: 10) else { return [] }
-        let lines = pending[...last].split(separator: 10).map { String(decoding: $0, as: UTF8.self) }
+        let mark = "\"session\":\"\(session)\""
+        let lines = pending[...last].split(separator: 10).map { String(decoding: $0, as: UTF8.self) }.filter { $0.contains(mark) }
         pending.removeSubrange(...last)
         return lines
     }

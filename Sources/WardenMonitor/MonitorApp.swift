@@ -50,15 +50,17 @@ public final class MonitorApp {
 
         let frame = 1_000_000_000 / Self.framesPerSecond
         var lastDrawn: (version: Int, ui: MonitorUI, w: Int, h: Int, second: UInt64)?
-        var lastScan = AuditTrail.now()
+        // Intervals on the monotonic clock; the wall clock only for what is shown.
+        var lastScan = AuditTrail.monotonic()
         var lastTrust = lastScan
         while true {
-            let now = AuditTrail.now()
+            let started = AuditTrail.monotonic()
+            let wall = AuditTrail.now()
             // Draw when the picture changed: events, keys, size, or (with a session running) the clock.
-            let second = model.liveCount > 0 ? now / 1_000_000_000 : 0
+            let second = model.liveCount > 0 ? wall / 1_000_000_000 : 0
             if lastDrawn == nil || lastDrawn!.version != model.version || lastDrawn!.ui != ui || lastDrawn!.w != terminal.width
                 || lastDrawn!.h != terminal.height || lastDrawn!.second != second {
-                let view = MonitorView(model: model, ui: ui, width: terminal.width, height: terminal.height, now: now, unicode: terminal.unicode)
+                let view = MonitorView(model: model, ui: ui, width: terminal.width, height: terminal.height, now: wall, unicode: terminal.unicode)
                 terminal.draw(view.render())
                 lastDrawn = (model.version, ui, terminal.width, terminal.height, second)
                 if crashAfterFirstFrame { fatalError("WW_TEST_MONITOR_CRASH: the monitor crashes on purpose (tests)") }
@@ -71,31 +73,37 @@ public final class MonitorApp {
                 var signo: Int32 = 0, code: Int32 = 0, sender: Int32 = 0
                 if ww_signalfd_read(signals, &signo, &code, &sender) > 0 { return 128 + signo }
             }
+            // The terminal went away (hang-up without SIGHUP): nothing more to show.
+            if fds[0].revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0 { return 128 + SIGHUP }
             readFeeds()
             for key in terminal.keys() {
-                let view = MonitorView(model: model, ui: ui, width: terminal.width, height: terminal.height, now: now, unicode: terminal.unicode)
+                let view = MonitorView(model: model, ui: ui, width: terminal.width, height: terminal.height, now: wall, unicode: terminal.unicode)
                 if ui.handle(key, rows: view.rowCount(ui.screen), sessions: model.sessions.map(\.id)) == .quit { return 0 }
             }
-            let after = AuditTrail.now()
+            let after = AuditTrail.monotonic()
             if after - lastScan >= 1_000_000_000 {
                 lastScan = after
                 joinFeeds()
-                model.tick(now: after)
+                model.tick(now: AuditTrail.now())
             }
             if after - lastTrust >= 5_000_000_000, let h = history {
                 lastTrust = after
                 model.setTrust(h.trustRows())
             }
             // At most 20 frames a second: events arriving faster are drawn together.
-            let spent = AuditTrail.now() - now
-            if spent < frame / 4 && fds.dropFirst(2).contains(where: { $0.revents != 0 }) { usleep(UInt32((frame - spent) / 1000)) }
+            let spent = AuditTrail.monotonic() - started
+            if spent < frame && fds.dropFirst(2).contains(where: { $0.revents != 0 }) { usleep(UInt32((frame - spent) / 1000)) }
         }
     }
 
     func joinFeeds() {
         for r in LiveFeedClient.running(folder: folder) where !known.contains(r.session) {
             known.insert(r.session)
-            if let c = try? LiveFeedClient(r) { feeds[r.session] = c }
+            if let c = try? LiveFeedClient(r) {
+                feeds[r.session] = c
+                // Its feed replays the whole session: what the history had of it would count twice.
+                model.forget(session: r.session)
+            }
         }
     }
 
@@ -103,8 +111,10 @@ public final class MonitorApp {
         for (session, feed) in feeds {
             for e in feed.events(timeout: 0) { model.ingest(e, live: true) }
             if !feed.connected {
-                model.feedClosed(session)
                 feeds[session] = nil
+                // Closed before a byte: the feed had its 32 readers; try again at the next scan.
+                if feed.bytesReceived == 0 { known.remove(session); continue }
+                model.feedClosed(session)
                 if let h = history { model.setTrust(h.trustRows()) }
             }
         }

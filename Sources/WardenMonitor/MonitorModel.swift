@@ -166,6 +166,14 @@ public struct MonitorModel {
         sessions.sort { $0.live != $1.live ? $0.live : $0.started > $1.started }
     }
 
+    /// Drops a session and its events (its live feed is about to replay all of it).
+    public mutating func forget(session: String) {
+        guard sessions.contains(where: { $0.id == session }) else { return }
+        sessions.removeAll { $0.id == session }
+        events.removeAll { $0.session == session }
+        version += 1
+    }
+
     /// The supervisor closed its feed: the session is over even if its last event never came.
     public mutating func feedClosed(_ session: String) {
         guard let i = sessions.firstIndex(where: { $0.id == session }), sessions[i].live else { return }

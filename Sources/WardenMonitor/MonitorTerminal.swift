@@ -1,6 +1,7 @@
 import CLinux
 import CNcurses
 import Glibc
+import WardenCore
 
 /// The terminal through ncurses: full screen, keys without echo, colour when the terminal has it
 /// (and `NO_COLOR` is unset), bold / reverse / underline otherwise. curses keeps what is on the
@@ -96,7 +97,8 @@ final class MonitorTerminal {
             move(Int32(y), 0)
             var x = 0
             for span in line where x < width {
-                let text = String(span.text.prefix(width - x))
+                // Names the game chose (files, processes, DNS) may hold control characters: shown as '?'.
+                let text = String(String.UnicodeScalarView(span.text.prefix(width - x).unicodeScalars.map { EventText.isControl($0) ? "?" : $0 }))
                 attrset(attributes(span.style))
                 // The very last cell would scroll the screen: leave it.
                 let safe = (y == height - 1 && x + text.count >= width) ? String(text.dropLast()) : text
@@ -110,31 +112,40 @@ final class MonitorTerminal {
         refresh()
     }
 
-    /// Keys typed since the last call.
+    /// Keys typed since the last call (characters through wget_wch, so a filter can hold any letter).
     func keys() -> [MonitorKey] {
         var out: [MonitorKey] = []
         while true {
-            let c = getch()
-            if c == ERR { break }
+            var ch: wint_t = 0
+            let r = wget_wch(ww_curses_stdscr(), &ch)
+            if r == ERR { break }
+            let c = Int32(bitPattern: ch)
+            if r == KEY_CODE_YES {
+                switch c {
+                case Int32(KEY_UP): out.append(.up)
+                case Int32(KEY_DOWN): out.append(.down)
+                case Int32(KEY_LEFT): out.append(.left)
+                case Int32(KEY_RIGHT): out.append(.right)
+                case Int32(KEY_HOME): out.append(.home)
+                case Int32(KEY_END): out.append(.end)
+                case Int32(KEY_NPAGE): out.append(.pageDown)
+                case Int32(KEY_PPAGE): out.append(.pageUp)
+                case Int32(KEY_BTAB): out.append(.backTab)
+                case Int32(KEY_ENTER): out.append(.enter)
+                case Int32(KEY_BACKSPACE): out.append(.backspace)
+                case Int32(KEY_RESIZE): measure(); out.append(.resize)
+                default: break
+                }
+                continue
+            }
             switch c {
-            case Int32(KEY_UP): out.append(.up)
-            case Int32(KEY_DOWN): out.append(.down)
-            case Int32(KEY_LEFT): out.append(.left)
-            case Int32(KEY_RIGHT): out.append(.right)
-            case Int32(KEY_HOME): out.append(.home)
-            case Int32(KEY_END): out.append(.end)
-            case Int32(KEY_NPAGE): out.append(.pageDown)
-            case Int32(KEY_PPAGE): out.append(.pageUp)
-            case Int32(KEY_BTAB): out.append(.backTab)
-            case Int32(KEY_ENTER), 10, 13: out.append(.enter)
-            case Int32(KEY_BACKSPACE), 127, 8: out.append(.backspace)
-            case Int32(KEY_RESIZE): measure(); out.append(.resize)
+            case 10, 13: out.append(.enter)
+            case 127, 8: out.append(.backspace)
             case 9: out.append(.tab)
             case 27: out.append(.escape)
             case 3: out.append(.char("q"))
-            case 32..<127: out.append(.char(Character(UnicodeScalar(UInt8(c)))))
             default:
-                if c >= 160 && c < 256 { out.append(.char(Character(UnicodeScalar(UInt8(c))))) }
+                if c >= 32, let u = Unicode.Scalar(UInt32(c)), !EventText.isControl(u) { out.append(.char(Character(u))) }
             }
         }
         return out

@@ -56,20 +56,23 @@ public struct SessionRecord: Equatable, Sendable {
 extension EventStore {
     /// The stored lines that pass the filter, oldest first.
     public func events(_ filter: EventFilter) throws -> [String] {
-        try events(filter, newestOf: []).lines
+        try events(filter, runningCounts: false).lines
     }
 
-    /// The stored lines that pass the filter and, read in the same transaction, the time of the newest
-    /// stored event of each of `sessions` (any kind): `--follow` prints live events after that.
-    public func events(_ filter: EventFilter, newestOf sessions: [String]) throws -> (lines: [String], newest: [String: UInt64]) {
+    /// The stored lines that pass the filter and, read in the same transaction, how many lines of each
+    /// session still running (not complete) the database holds: `--follow` skips that many of the
+    /// session's live feed (it replays from the first line), so no line is printed twice or missed.
+    public func events(_ filter: EventFilter, runningCounts: Bool) throws -> (lines: [String], stored: [String: Int]) {
         let (sql, arguments) = Self.query(filter)
         return try pool.read { db in
             let lines = try String.fetchAll(db, sql: sql, arguments: StatementArguments(arguments as [Any])!)
-            var newest: [String: UInt64] = [:]
-            for s in sessions {
-                if let t = try Int64.fetchOne(db, sql: "SELECT MAX(ts) FROM events WHERE session = ?", arguments: [s]) { newest[s] = UInt64(bitPattern: t) }
+            var stored: [String: Int] = [:]
+            if runningCounts {
+                for row in try Row.fetchAll(db, sql: "SELECT session, COUNT(*) FROM events WHERE session IN (SELECT id FROM sessions WHERE complete = 0) GROUP BY session") {
+                    stored[row[0]] = row[1]
+                }
             }
-            return (lines, newest)
+            return (lines, stored)
         }
     }
 

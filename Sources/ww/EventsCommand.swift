@@ -120,7 +120,7 @@ struct EventPrinter {
 
     /// Fixed widths so rows printed one by one line up.
     static func row(_ e: AuditEvent) -> String {
-        columns(TimeSpec.format(e.timeNanoseconds), e.game, String(e.session.prefix(8)), e.kind, e.pid.map(String.init) ?? "-", EventText.details(e))
+        EventText.printable(columns(TimeSpec.format(e.timeNanoseconds), e.game, String(e.session.prefix(8)), e.kind, e.pid.map(String.init) ?? "-", EventText.details(e)))
     }
 
     static func columns(_ time: String, _ game: String, _ session: String, _ kind: String, _ pid: String, _ details: String) -> String {

@@ -202,4 +202,17 @@ final class EventReadingTests: XCTestCase {
         }
         XCTAssertEqual(TimeSpec.format(1_795_392_000 * 1_000_000_000 + 5, timeZone: utc), "2026-11-23 00:00:00")
     }
+
+    /// Names the game chose (a file it wrote, its process name) never reach the terminal raw.
+    func testControlCharactersAreEscapedForTheTerminal() {
+        let e = AuditEvent(time: 1, session: "s", game: "g", kind: "file_written", pid: 7,
+                           chain: [AuditEvent.ProcessLink(pid: 7, name: "x\u{1b}[2J")],
+                           details: [("path", .string("/p/\u{1b}]0;owned\u{07}.exe")), ("note", .string("c1 \u{9b}31m"))])
+        let text = EventText.details(e, limit: 1000)
+        XCTAssertFalse(text.unicodeScalars.contains { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }, text)
+        XCTAssertTrue(text.contains(#"path="/p/\u001b]0;owned\u0007.exe""#), text)
+        XCTAssertTrue(text.contains(#"note="c1 \u009b31m""#), text)
+        XCTAssertTrue(text.contains(#"chain=x\u001b[2J(7)"#), text)
+        XCTAssertEqual(EventText.printable("plain"), "plain")
+    }
 }

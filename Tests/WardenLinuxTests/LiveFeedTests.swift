@@ -85,3 +85,25 @@ final class LiveFeedTests: XCTestCase {
         XCTAssertFalse(extra.connected, "the 33rd is closed at once")
     }
 }
+
+extension LiveFeedTests {
+    /// `--log` shared by two sessions: the feed of one sends its own lines, all of them.
+    func testASharedTrailFileFeedsOnlyTheSessionsOwnLines() throws {
+        let path = folder + "/shared.jsonl"
+        let other = try AuditTrail(path: path, session: "ffffffffffffffff", game: "exe:other")
+        other.record("connect", [("n", .int(-1))])
+        let mine = try AuditTrail(path: path, session: "0123456789abcdef", game: "exe:test")
+        let feed = try LiveFeed(folder: folder, trail: mine)
+        feed.start()
+        for i in 0..<3 {
+            mine.record("connect", [("n", .int(Int64(i)))])
+            other.record("connect", [("n", .int(Int64(100 + i)))])
+        }
+        mine.record("session_end")
+        let client = try LiveFeedClient(running())
+        let got = read(client, until: 4)
+        XCTAssertEqual(got.compactMap { AuditEvent(jsonLine: $0)?.session }, Array(repeating: "0123456789abcdef", count: 4), "\(got)")
+        XCTAssertEqual(got.last.flatMap { AuditEvent(jsonLine: $0)?.kind }, "session_end", "its last line too, after the other's")
+        feed.stop()
+    }
+}
