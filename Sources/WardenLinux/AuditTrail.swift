@@ -14,10 +14,10 @@ public final class AuditTrail: Sendable {
     /// Where this session's lines start in the file (0 unless --log named an existing file).
     public let startOffset: Int
     public typealias Listener = @Sendable (String, [(String, AuditEvent.Value)]) -> Void
-    /// Gets each line as written (without its newline), in file order: called under the trail's lock,
-    /// so it must only hand the line on (the live feed, the database writer), never block.
-    public typealias LineSink = @Sendable (String) -> Void
-    private struct State { var counts: [String: Int] = [:]; var writeFailed = false; var listener: Listener?; var sinks: [LineSink] = []; var lines = 0; var bytes = 0 }
+    /// Told that a line is in the file (the live feed, the database writer read it from there): called
+    /// under the trail's lock, so it must only wake its owner, never block.
+    public typealias WriteSignal = @Sendable () -> Void
+    private struct State { var counts: [String: Int] = [:]; var writeFailed = false; var listener: Listener?; var signals: [WriteSignal] = []; var lines = 0 }
     private let state = Mutex(State())
     public var counts: [String: Int] { state.withLock { $0.counts } }
     public var writeFailed: Bool { state.withLock { $0.writeFailed } }
@@ -90,8 +90,7 @@ public final class AuditTrail: Sendable {
             let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
             if n != bytes.count { s.writeFailed = true }
             s.lines += 1
-            s.bytes += max(n, 0)
-            for sink in s.sinks { sink(String(line.dropLast())) }
+            for signal in s.signals { signal() }
             return s.listener
         }
         listener?(kind, details)
@@ -100,12 +99,9 @@ public final class AuditTrail: Sendable {
     /// Called after each event is written (from the thread that recorded it): the desktop notifier.
     public func setListener(_ listener: Listener?) { state.withLock { $0.listener = listener } }
 
-    /// Adds a sink for the lines written from now on; `start` runs under the same lock first with the
-    /// byte range of this session's lines already in the file (the file may hold older sessions
-    /// before `startOffset` with --log), so the sink's owner reads those from the file and misses
-    /// none and sees none twice.
-    public func addSink(_ sink: @escaping LineSink, start: (_ range: Range<Int>) -> Void = { _ in }) {
-        state.withLock { s in start(startOffset..<(startOffset + s.bytes)); s.sinks.append(sink) }
+    /// Signals each line written from now on (the owner reads the lines from the file).
+    public func onWrite(_ signal: @escaping WriteSignal) {
+        state.withLock { $0.signals.append(signal) }
     }
 
     /// Lines written so far by this trail.

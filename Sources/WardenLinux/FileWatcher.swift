@@ -96,21 +96,7 @@ public final class FileWatcher: @unchecked Sendable {
             if wake >= 0 { close(wake); wake = -1 }
             return
         }
-        var attr = pthread_attr_t()
-        pthread_attr_init(&attr)
-        pthread_attr_setstacksize(&attr, 256 * 1024)
-        var t = pthread_t()
-        let me = Unmanaged.passRetained(self).toOpaque()
-        if pthread_create(&t, &attr, { arg in
-            let w = Unmanaged<FileWatcher>.fromOpaque(arg!).takeRetainedValue()
-            w.run()
-            return nil
-        }, me) == 0 {
-            thread = t
-        } else {
-            Unmanaged<FileWatcher>.fromOpaque(me).release()
-        }
-        pthread_attr_destroy(&attr)
+        thread = BackgroundThread.start { self.run() }
     }
 
     /// Reads what is left, stops the thread and returns what the watching cost.

@@ -48,7 +48,7 @@ public final class LiveFeed: @unchecked Sendable {
         // The sink runs under the trail's lock, after the line is in the file: it only moves the end.
         // The wake-up is written under the feed's lock and never once stop() began: the descriptor
         // is closed then, and its number may belong to another file by the time a late event comes.
-        trail.addSink({ [weak self] _ in
+        trail.onWrite({ [weak self] in
             guard let self else { return }
             self.state.withLock { s in
                 guard !s.stopping else { return }
@@ -56,20 +56,7 @@ public final class LiveFeed: @unchecked Sendable {
                 _ = write(wakeFD, &one, 8)
             }
         })
-        var attr = pthread_attr_t()
-        pthread_attr_init(&attr)
-        pthread_attr_setstacksize(&attr, 256 * 1024)
-        var t = pthread_t()
-        let me = Unmanaged.passRetained(self).toOpaque()
-        if pthread_create(&t, &attr, { arg in
-            Unmanaged<LiveFeed>.fromOpaque(arg!).takeRetainedValue().run()
-            return nil
-        }, me) == 0 {
-            thread = t
-        } else {
-            Unmanaged<LiveFeed>.fromOpaque(me).release()
-        }
-        pthread_attr_destroy(&attr)
+        thread = BackgroundThread.start { self.run() }
     }
 
     /// Sends what is left (for a second at most), closes every client and removes the socket.

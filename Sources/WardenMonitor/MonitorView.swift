@@ -266,7 +266,7 @@ public struct MonitorView {
         let rows = networkRows
         let sessionWidth = ui.focus == nil ? 10 : 0
         let destWidth = max(16, min(40, width - sessionWidth - 12 - 14))
-        let header: MonitorLine = [MonitorSpan(fit(pad("", sessionWidth > 0 ? 0 : 0) + (sessionWidth > 0 ? pad("SESSION", sessionWidth) : "") + pad("PROTOCOL", 12) + pad("DESTINATION", destWidth) + pad("COUNT", 7) + pad("DENIED", 7) + "NAMES", width), .header)]
+        let header: MonitorLine = [MonitorSpan(fit((sessionWidth > 0 ? pad("SESSION", sessionWidth) : "") + pad("PROTOCOL", 12) + pad("DESTINATION", destWidth) + pad("COUNT", 7) + pad("DENIED", 7) + "NAMES", width), .header)]
         var lines = [focusLine(), header]
         if rows.isEmpty { return lines + [[MonitorSpan(fit("No network activity recorded.", width), .dim)]] }
         let sel = min(ui.selected[.network] ?? 0, rows.count - 1)
@@ -305,7 +305,7 @@ public struct MonitorView {
                 let branch = r.depth == 0 ? "" : String(repeating: "  ", count: r.depth - 1) + (unicode ? "└ " : "\\ ")
                 line = [MonitorSpan(branch), MonitorSpan(p.name, .normal), MonitorSpan(" \(p.pid)", .dim),
                         MonitorSpan(p.program.isEmpty || Paths.basename(p.program) == p.program ? "" : "  \(p.program)", .dim),
-                        MonitorSpan(p.exit.map { "  \($0)" } ?? (r.session.live ? "" : ""), .dim)]
+                        MonitorSpan(p.exit.map { "  \($0)" } ?? "", .dim)]
             } else { line = [] }
             if i == sel { line = line.map { MonitorSpan($0.text, .selected) } }
             lines.append(line)

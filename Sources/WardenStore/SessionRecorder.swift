@@ -30,7 +30,7 @@ public final class SessionRecorder: @unchecked Sendable {
 
     /// Starts the thread and listens to the trail.
     public func start(_ trail: AuditTrail) {
-        trail.addSink { [weak self] _ in self?.signal() }
+        trail.onWrite { [weak self] in self?.signal() }
         let t = Thread { [weak self] in self?.loop() }
         t.name = "ww-store"
         t.stackSize = 512 * 1024

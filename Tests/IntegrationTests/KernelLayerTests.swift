@@ -25,14 +25,6 @@ final class KernelLayerTests: XCTestCase {
         return p
     }
 
-    /// A profile file in the harness root, readable by the test user.
-    func profile(_ body: String) throws -> String {
-        let path = sb.root + "/profile-\(UUID().uuidString).toml"
-        try ("extends = \"default\"\n" + body).write(toFile: path, atomically: true, encoding: .utf8)
-        chmod(path, 0o644)
-        return path
-    }
-
     // MARK: Landlock
 
     /// An abstract unix socket listening outside ww (as X11 or an old D-Bus would).
@@ -68,7 +60,7 @@ final class KernelLayerTests: XCTestCase {
         XCTAssertEqual(status?["status"] as? String, "fully enforced", "\(status ?? [:])")
         XCTAssertEqual(status?["abi"] as? Int, Int(ProcessInfo.processInfo.environment["WW_EXPECT_LANDLOCK_ABI"] ?? "") ?? (status?["abi"] as? Int))
 
-        let off = try profile("[landlock]\nmode = \"off\"\n")
+        let off = try sb.profile("[landlock]\nmode = \"off\"\n")
         let unscoped = try sb.ww(["--profile", off, "--network", "full", "--", kprobe, "abstract", name], home: home)
         XCTAssertEqual(unscoped.stdout, "ok\n", "landlock = off: the same probe connects\n\(unscoped.output)")
     }
@@ -89,7 +81,7 @@ final class KernelLayerTests: XCTestCase {
         XCTAssertEqual(omitted.stdout, "refused errno=13 EACCES\n", "mounted read-write, but Landlock has no rule for it\n\(omitted.output)")
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/b"))
 
-        let off = try profile("[landlock]\nmode = \"off\"\n")
+        let off = try sb.profile("[landlock]\nmode = \"off\"\n")
         let unguarded = try sb.ww(["--profile", off, "--rw", dir, "--", kprobe, "write", dir + "/c"], home: home, env: ["WW_TEST_LANDLOCK_OMIT": dir])
         XCTAssertEqual(unguarded.stdout, "ok\n", "landlock = off: only the mount decides\n\(unguarded.output)")
     }
@@ -101,7 +93,7 @@ final class KernelLayerTests: XCTestCase {
     func testTheGameCannotPtraceAnythingOutsideItsFilterEvenWithoutLandlock() throws {
         let kprobe = try probe()
         let home = try sb.makeHome()
-        let off = try profile("[landlock]\nmode = \"off\"\n")
+        let off = try sb.profile("[landlock]\nmode = \"off\"\n")
         let own = try sb.ww(["--profile", off, "--", kprobe, "ptrace", "0"], home: home)
         XCTAssertEqual(own.stdout, "ok\n", "ptrace of its own child works (Wine needs it), so a refusal below is specific\n\(own.output)")
         let initName = try sb.ww(["--profile", off, "--", "/bin/cat", "/proc/1/comm"], home: home)
@@ -115,7 +107,7 @@ final class KernelLayerTests: XCTestCase {
         let inner = ["bwrap", "--unshare-user", "--unshare-pid", "--ro-bind", "/usr", "/usr", "--symlink", "usr/lib64", "/lib64",
                      "--symlink", "usr/lib", "/lib", "--symlink", "usr/bin", "/bin", "--proc", "/proc", "--dev", "/dev",
                      "--", "/bin/sh", "-c", "echo nested pid=$$"]
-        let nested = try profile("[namespaces]\nnested_sandbox = true\n")
+        let nested = try sb.profile("[namespaces]\nnested_sandbox = true\n")
         let r = try sb.ww(["--profile", nested, "--"] + inner, home: home)
         XCTAssertEqual(r.status, 0, r.output)
         XCTAssertEqual(r.stdout, "nested pid=2\n", r.output)
@@ -134,7 +126,7 @@ final class KernelLayerTests: XCTestCase {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: "/bin/true", toPath: dir + "/ncat")
         _ = try Sandbox.run("/bin/chmod", ["-R", "a+rX", dir])
-        let blocked = try profile("[process]\nblocked_patterns = [\"*nc*\"]\n")
+        let blocked = try sb.profile("[process]\nblocked_patterns = [\"*nc*\"]\n")
         let log = sb.logPath()
         let r = try sb.ww(["--profile", blocked, "--ro", dir, "--log", log, "--", "/bin/sh", "-c", "\(dir)/ncat; echo status=$?"], home: home)
         XCTAssertEqual(r.status, 0, r.output)
@@ -156,7 +148,7 @@ final class KernelLayerTests: XCTestCase {
 
     func testTheLaunchCommandItselfCanBeBlocked() throws {
         let home = try sb.makeHome()
-        let blocked = try profile("[process]\nblocked_patterns = [\"true\"]\n")
+        let blocked = try sb.profile("[process]\nblocked_patterns = [\"true\"]\n")
         let r = try sb.ww(["--profile", blocked, "--", "true"], home: home)
         XCTAssertEqual(r.status, 126, r.output)
         XCTAssertTrue(r.stderr.contains("[process] policy refuses it"), r.output)
@@ -165,7 +157,7 @@ final class KernelLayerTests: XCTestCase {
     func testTheFiftyFirstLiveChildFails() throws {
         let kprobe = try probe()
         let home = try sb.makeHome()
-        let limited = try profile("[process]\nmax_child_processes = 50\n")
+        let limited = try sb.profile("[process]\nmax_child_processes = 50\n")
         let log = sb.logPath()
         let r = try sb.ww(["--profile", limited, "--log", log, "--", kprobe, "forks", "60"], home: home)
         XCTAssertEqual(r.stdout, "started 50 then errno=EAGAIN\n", r.output)
@@ -229,7 +221,7 @@ final class KernelLayerTests: XCTestCase {
 
         // Another player's home: in this one the refusals above made the game red, and red refuses
         // shells whatever the profile says (StoreTests covers the tiers).
-        let allowed = try profile("[process]\nallow_shell_execution = true\n")
+        let allowed = try sb.profile("[process]\nallow_shell_execution = true\n")
         let ran = try sb.ww(["--profile", allowed, "--", "wine", exe, "cmd.exe /c echo from-cmd"], home: try sb.makeHome(), timeout: 240)
         XCTAssertTrue(ran.stdout.contains("from-cmd"), ran.output)
         XCTAssertTrue(ran.stdout.contains("SPAWN ok exit=0"), ran.output)

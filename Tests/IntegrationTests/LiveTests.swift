@@ -9,26 +9,8 @@ final class LiveTests: XCTestCase {
 
     /// A runtime folder of the test user's own (XDG_RUNTIME_DIR), so other tests' sessions stay out.
     func runtimeFolder() throws -> String {
-        let dir = sb.root + "/run-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        sb.chownTree(dir)
+        let dir = try sb.userFolder("run")
         chmod(dir, 0o700)
-        return dir
-    }
-
-    func profile(_ body: String) throws -> String {
-        let path = sb.root + "/profile-\(UUID().uuidString).toml"
-        try ("extends = \"default\"\n" + body).write(toFile: path, atomically: true, encoding: .utf8)
-        chmod(path, 0o644)
-        return path
-    }
-
-    /// A program named like a blocked pattern (`*nc*`): each run of it is a refused exec.
-    func blockedProgram() throws -> String {
-        let dir = sb.root + "/blocked-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        try FileManager.default.copyItem(atPath: "/bin/true", toPath: dir + "/ncat")
-        _ = try Sandbox.run("/bin/chmod", ["-R", "a+rX", dir])
         return dir
     }
 
@@ -50,8 +32,8 @@ final class LiveTests: XCTestCase {
     func testALateReaderGetsTheSessionSoFarThenEveryEventOnceAndTheSandboxCannotSeeTheFeed() throws {
         let home = try sb.makeHome()
         let runtime = try runtimeFolder()
-        let dir = try blockedProgram()
-        let blocked = try profile("[process]\nblocked_patterns = [\"*nc*\"]\n")
+        let dir = try sb.blockedProgram()
+        let blocked = try sb.profile("[process]\nblocked_patterns = [\"*nc*\"]\n")
         var env = sb.wwEnvironment(home: home, ["XDG_RUNTIME_DIR": runtime])
         let log = sb.logPath()
         let game = try sb.backgroundAsUser(sb.wwBinary, ["--profile", blocked, "--ro", dir, "--log", log, "--", "/bin/sh", "-c",
@@ -128,8 +110,8 @@ final class LiveTests: XCTestCase {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/tmux") else { throw XCTSkip("tmux is not installed (make deps)") }
         let home = try sb.makeHome()
         let runtime = try runtimeFolder()
-        let dir = try blockedProgram()
-        let p = try profile("[network]\nmode = \"observe\"\ndeny_destinations = [\"*:9\"]\n[process]\nblocked_patterns = [\"*nc*\"]\n")
+        let dir = try sb.blockedProgram()
+        let p = try sb.profile("[network]\nmode = \"observe\"\ndeny_destinations = [\"*:9\"]\n[process]\nblocked_patterns = [\"*nc*\"]\n")
         // A finished session first: the Trust screen has history from the database.
         let first = try sb.ww(["--profile", p, "--ro", dir, "--", "/bin/sh", "-c", "\(dir)/ncat; true"], home: home, env: ["XDG_RUNTIME_DIR": runtime])
         XCTAssertEqual(first.status, 0, first.output)

@@ -71,6 +71,30 @@ final class Sandbox {
         while dir.hasPrefix(root) { chmod(dir, 0o755); dir = (dir as NSString).deletingLastPathComponent }
     }
 
+    /// A folder under the harness root owned by the test user.
+    func userFolder(_ name: String) throws -> String {
+        let dir = root + "/\(name)-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        chownTree(dir)
+        return dir
+    }
+
+    /// A profile file in the harness root extending `default`, readable by the test user.
+    func profile(_ body: String) throws -> String {
+        let path = root + "/profile-\(UUID().uuidString).toml"
+        try ("extends = \"default\"\n" + body).write(toFile: path, atomically: true, encoding: .utf8)
+        chmod(path, 0o644)
+        return path
+    }
+
+    /// A folder with a program named like a blocked pattern (`ncat`, for `*nc*`): each run of it is a refused exec.
+    func blockedProgram() throws -> String {
+        let dir = try userFolder("blocked")
+        try FileManager.default.copyItem(atPath: "/bin/true", toPath: dir + "/ncat")
+        _ = try Sandbox.run("/bin/chmod", ["-R", "a+rX", dir])
+        return dir
+    }
+
     /// `ww ARGS` as the test user, with a clean environment: HOME, PATH, the profile path, plus `env`.
     func ww(_ args: [String], home: FakeHome, env: [String: String] = [:], cwd: String? = nil, timeout: TimeInterval = 120) throws -> Result {
         try asUser(wwBinary, args, env: wwEnvironment(home: home, env), cwd: cwd ?? home.path, timeout: timeout)

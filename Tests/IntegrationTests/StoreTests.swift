@@ -7,21 +7,6 @@ import XCTest
 final class StoreTests: XCTestCase {
     let sb = Sandbox.shared
 
-    func profile(_ body: String) throws -> String {
-        let path = sb.root + "/profile-\(UUID().uuidString).toml"
-        try ("extends = \"default\"\n" + body).write(toFile: path, atomically: true, encoding: .utf8)
-        chmod(path, 0o644)
-        return path
-    }
-
-    /// A folder the test user owns.
-    func folder(_ name: String) throws -> String {
-        let dir = sb.root + "/\(name)-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        sb.chownTree(dir)
-        return dir
-    }
-
     func json(_ text: String) -> [[String: Any]] {
         text.split(separator: "\n").compactMap { (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any] }
     }
@@ -39,17 +24,14 @@ final class StoreTests: XCTestCase {
 
     /// A program named like a blocked pattern: each run of it is a refused exec.
     func blockedProgram() throws -> (dir: String, profile: String) {
-        let dir = try folder("blocked")
-        try FileManager.default.copyItem(atPath: "/bin/true", toPath: dir + "/ncat")
-        _ = try Sandbox.run("/bin/chmod", ["-R", "a+rX", dir])
-        return (dir, try profile("[process]\nblocked_patterns = [\"*nc*\"]\n"))
+        (try sb.blockedProgram(), try sb.profile("[process]\nblocked_patterns = [\"*nc*\"]\n"))
     }
 
     // MARK: file activity
 
     func testExecutablesWrittenIntoThePrefixAndTheGameFolderAreRecorded() throws {
         let home = try sb.makeHome()
-        let prefix = try folder("prefix"), game = try folder("game")
+        let prefix = try sb.userFolder("prefix"), game = try sb.userFolder("game")
         let script = "sleep 0.3; echo MZ > \"$WINEPREFIX/evil.dll\"; echo '@echo off' > \(game)/run.bat; echo notes > \(game)/notes.txt; echo MZ > /tmp/untouched.dat"
         let r = try sb.ww(["--rw", prefix, "--rw", game, "--", "/bin/sh", "-c", script], home: home, env: ["WINEPREFIX": prefix])
         XCTAssertEqual(r.status, 0, r.output)
@@ -69,7 +51,7 @@ final class StoreTests: XCTestCase {
     /// watch budget smaller than the tree the launch goes on and says how much is not watched.
     func testAHundredThousandFilesNeitherStopTheLaunchNorExhaustWatches() throws {
         let home = try sb.makeHome()
-        let game = try folder("bigtree")
+        let game = try sb.userFolder("bigtree")
         let made = try Sandbox.run("/usr/bin/python3", ["-c", """
             import os, sys
             root = sys.argv[1]
@@ -152,7 +134,7 @@ final class StoreTests: XCTestCase {
         _ = try Sandbox.run("/bin/chown", ["-R", "\(sb.uid):\(sb.gid)", home.path + "/.config"])
         let run = ["--profile", blocked, "--ro", dir, "--"]
         // The game: a script in its own folder (one game id for every run).
-        let game = try folder("trustgame")
+        let game = try sb.userFolder("trustgame")
         let launcher = game + "/game.sh"
         try "#!/bin/sh\nif [ \"$1\" = bad ]; then \(dir)/ncat; \(dir)/ncat; \(dir)/ncat; fi\nsed 1,2d /proc/net/dev | cut -d: -f1 | tr -d ' ' | sort | tr '\\n' ' '; echo\n".write(toFile: launcher, atomically: true, encoding: .utf8)
         chmod(launcher, 0o755)
@@ -171,7 +153,7 @@ final class StoreTests: XCTestCase {
         XCTAssertTrue(show.stdout.contains("3 × refused program (sensitive access)"), show.stdout)
 
         // Red: a profile asking for the full network gets none, and shells are refused.
-        let full = try profile("[network]\nmode = \"full\"\n[process]\nblocked_patterns = [\"*nc*\"]\nallow_shell_execution = true\n")
+        let full = try sb.profile("[network]\nmode = \"full\"\n[process]\nblocked_patterns = [\"*nc*\"]\nallow_shell_execution = true\n")
         let redRun = try sb.ww(["--profile", full, "--ro", dir, "--", launcher], home: home)
         XCTAssertEqual(redRun.status, 0, redRun.output)
         XCTAssertEqual(redRun.stdout.trimmingCharacters(in: .whitespacesAndNewlines), "lo", "network off: only loopback\n\(redRun.output)")
