@@ -1,0 +1,74 @@
+// Security-critical: secrets hidden over whatever the binds exposed (the built-in list, Steam login
+// files, the profile's `hidden`) and persistence targets (autostart, shell startup files) never writable.
+
+extension Planner {
+    /// Host paths to hide: the built-in list below $HOME plus the profile's `hidden`, expanded; globs
+    /// are matched against one folder listing (never a tree walk).
+    func hiddenHostPaths(_ b: inout Builder) -> [(String, String)] {
+        var out: [(String, String)] = []
+        var rules = SensitivePaths.alwaysHidden.map { (Paths.join(home, $0), "always hidden") }
+            + SensitivePaths.systemHidden.map { ($0, "always hidden (system secret)") }
+        if let client = context.env("STEAM_COMPAT_CLIENT_INSTALL_PATH"), client.hasPrefix("/") {
+            rules += SensitivePaths.steamClientSecrets.map { (Paths.join(Paths.normalize(client), $0), "always hidden (Steam login)") }
+        }
+        for rule in profile.hidden {
+            switch PathPolicy.expand(rule.text, variables: variables) {
+            case .path(let p): rules.append((p, "hidden (\(rule.origin))"))
+            case .unset(let n): b.notes.append("hidden \(rule.text) (\(rule.origin)) skipped: $\(n) is not set")
+            }
+        }
+        for (path, why) in rules {
+            if Glob.hasWildcards(Paths.basename(path)) {
+                let dir = Paths.dirname(path)
+                let glob = Glob(Paths.basename(path))
+                for name in fs.list(dir).sorted() where glob.matches(name) { out.append((Paths.join(dir, name), why)) }
+            } else if fs.kind(path) != nil {
+                out.append((path, why))
+            }
+        }
+        return out
+    }
+
+    func addHidden(_ b: inout Builder) {
+        let binds = b.mounts.filter { ($0.kind == .readOnlyBind || $0.kind == .bind || $0.kind == .overlayBind) && $0.source != nil }
+        for (path, why) in hiddenHostPaths(&b) {
+            let forms = Set([path, fs.canonical(path) ?? path])
+            for m in binds {
+                // An overlay shows its folder's content (and the changes) where the folder is.
+                guard let src = m.kind == .overlayBind ? m.destination : m.source else { continue }
+                for form in forms where Paths.isWithin(form, src) && form != src {
+                    let dest = Paths.rebase(form, from: src, to: m.destination)
+                    b.hide(dest, kind: fs.kind(form), reason: "\(why): \(path)")
+                }
+            }
+        }
+    }
+
+    /// Autostart folders and shell startup files stay read-only wherever a writable bind exposes them.
+    func addPersistenceGuards(_ b: inout Builder) {
+        let writable = b.mounts.filter { $0.kind == .bind && $0.source != nil && $0.destination != "/tmp" && $0.destination != "/dev/shm" }
+        for m in writable {
+            guard let src = m.source else { continue }
+            let homeBind = m.destination == home
+            for rel in SensitivePaths.persistenceFiles + SensitivePaths.persistenceDirectories {
+                let hostPath = homeBind ? Paths.join(src, rel) : Paths.join(home, rel)
+                guard Paths.isWithin(hostPath, src), hostPath != src else { continue }
+                let dest = Paths.rebase(hostPath, from: src, to: m.destination)
+                let isDir = SensitivePaths.persistenceDirectories.contains(rel)
+                switch fs.kind(hostPath) {
+                case nil where !isDir && profile.home.value == .host && homeBind:
+                    b.notes.append("\(dest) does not exist and could be created by the game (home = host)")
+                case nil:
+                    if isDir { b.hide(dest, kind: .directory, reason: "persistence target, never writable") }
+                    else { b.hide(dest, kind: .file, reason: "persistence target, never writable") }
+                case .directory? where profile.home.value == .host && homeBind:
+                    b.add(.readOnlyBind, source: hostPath, dest, reason: "persistence target, read-only")
+                case .file? where profile.home.value == .host && homeBind:
+                    b.add(.readOnlyBind, source: hostPath, dest, reason: "persistence target, read-only")
+                case let kind:
+                    b.hide(dest, kind: kind, reason: "persistence target, never writable")
+                }
+            }
+        }
+    }
+}
