@@ -6,7 +6,7 @@ import WardenCore
 /// happens, so a crash of ww loses nothing already written. Also counts events for the summary.
 /// Safe to use from several threads (the supervisor, the proxy's event loop, the DNS relay): each
 /// line is written whole under a lock, so lines never interleave.
-public final class AuditTrail: Sendable {
+public final class AuditTrail: EventRecorder {
     public let path: String
     public let session: String
     public let game: String
@@ -69,18 +69,8 @@ public final class AuditTrail: Sendable {
 
     static func pad(_ n: Int32) -> String { n < 10 ? "0\(n)" : String(n) }
 
-    /// Nanoseconds of CLOCK_MONOTONIC: for intervals (a wall clock stepped back must not make one negative).
-    public static func monotonic() -> UInt64 {
-        var t = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &t)
-        return UInt64(t.tv_sec) * 1_000_000_000 + UInt64(t.tv_nsec)
-    }
-
-    public static func now() -> UInt64 {
-        var t = timespec()
-        clock_gettime(CLOCK_REALTIME, &t)
-        return UInt64(t.tv_sec) * 1_000_000_000 + UInt64(t.tv_nsec)
-    }
+    public static func monotonic() -> UInt64 { EventClock.monotonic() }
+    public static func now() -> UInt64 { EventClock.now() }
 
     public func record(_ kind: String, pid: Int32? = nil, chain: [AuditEvent.ProcessLink] = [], _ details: [(String, AuditEvent.Value)] = []) {
         let line = AuditEvent(time: Self.now(), session: session, game: game, kind: kind, pid: pid, chain: chain, details: details).jsonLine() + "\n"

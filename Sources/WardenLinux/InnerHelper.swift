@@ -20,7 +20,7 @@ public enum InnerHelper {
         _ = ww_close_from(control + 1)   // bind-source descriptors bwrap has used
         // Not dumpable: nothing in the sandbox can ptrace the helper or read its memory.
         _ = ww_set_nondumpable()
-        let hello: [UInt8] = [Launcher.Tag.hello.rawValue]
+        let hello: [UInt8] = [ControlTag.hello.rawValue]
         guard ww_send_with_credentials(control, hello, hello.count) == hello.count else { fail("cannot reach ww") }
 
         // The message's size first (a 4 MiB buffer zeroed up front cost the start ~4 ms).
@@ -30,7 +30,7 @@ public enum InnerHelper {
         var buf = [UInt8](repeating: 0, count: size)
         var sender: pid_t = 0
         let n = ww_recv_with_pid(control, &buf, buf.count, &sender, 0)
-        guard n > 1, buf[0] == Launcher.Tag.run.rawValue else { fail("ww ended before the game could start") }
+        guard n > 1, buf[0] == ControlTag.run.rawValue else { fail("ww ended before the game could start") }
         guard let instructions = HelperInstructions.decode(buf[1..<n]) else { fail("garbled instructions from ww") }
         let argv = instructions.command
         guard let program = argv.first else { fail("empty command") }
@@ -61,7 +61,7 @@ public enum InnerHelper {
             code = start(path: path, argv: argv, instructions: instructions, control: control, game: &game)
         }
         if code != 0 {
-            let msg: [UInt8] = [Launcher.Tag.execError.rawValue] + Array(String(code).utf8)
+            let msg: [UInt8] = [ControlTag.execError.rawValue] + Array(String(code).utf8)
             _ = send(control, msg, msg.count, Int32(MSG_NOSIGNAL))
             exit(code == ENOENT ? 127 : 126)
         }
@@ -166,7 +166,7 @@ public enum InnerHelper {
                 if !(bridgesStopped && bridges.contains(pid)) {
                     let exited = ExitReport(sandboxPID: pid, isGame: pid == game, killed: killed != 0, status: status,
                                             name: String(cString: name))
-                    let msg = [Launcher.Tag.exited.rawValue] + exited.encoded()
+                    let msg = [ControlTag.exited.rawValue] + exited.encoded()
                     _ = send(control, msg, msg.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT))
                 }
                 var ignored: Int32 = 0
@@ -223,7 +223,7 @@ public enum InnerHelper {
                     rules: rulesBuffer.baseAddress, nrules: Int32(rulesBuffer.count),
                     handled: ll.handledAccess, scoped: ll.scopes, restrict_flags: ll.restrictFlags, landlock_mode: mode,
                     filter: filter.isEmpty ? nil : filterBytes.baseAddress, filter_len: filter.count,
-                    control: control, status_tag: Launcher.Tag.status.rawValue, ack_tag: Launcher.Tag.go.rawValue)
+                    control: control, status_tag: ControlTag.status.rawValue, ack_tag: ControlTag.go.rawValue)
                 return withCStrings(argv) { ww_fork_exec_game_setup(path, $0, &setup, &game) }
             }
         }

@@ -30,17 +30,6 @@ public struct Launcher {
         self.trail = trail
     }
 
-    /// Messages on the control socket: one tag byte, then the payload.
-    enum Tag: UInt8 {
-        case hello = 0x48     // H: helper is running inside (pid from SCM_CREDENTIALS)
-        case run = 0x52       // R: HelperInstructions
-        case status = 0x53    // S: EnforcementStatus from the game's process, with the listener (SCM_RIGHTS)
-        case go = 0x41        // A: ww holds the listener; the game may start
-        case stop = 0x4E      // N: ww refuses to start the game (what is in force is not enough)
-        case execError = 0x45 // E: errno of the failed execve, decimal
-        case exited = 0x58    // X: a process the helper reaped (ExitReport)
-    }
-
     public func run() throws -> Int32 {
         let session = plan.net.sessionDirectory ?? plan.dbus.map { Paths.dirname(Paths.dirname($0.hostSocket)) } ?? sessionFolder
         if let session {
@@ -172,7 +161,7 @@ public struct Launcher {
 
         func refuse(_ why: String) {
             refusal = why
-            var no = [Tag.stop.rawValue]
+            var no = [ControlTag.stop.rawValue]
             _ = send(control, &no, 1, Int32(MSG_NOSIGNAL))
         }
 
@@ -213,7 +202,7 @@ public struct Launcher {
             if plan.net.mode == .observe {
                 watcher?.observer = NetworkObserver(policy: plan.net.policy, rateLimit: plan.net.rateLimit, trail: trail)
             }
-            var go = [Tag.go.rawValue]
+            var go = [ControlTag.go.rawValue]
             if send(control, &go, 1, Int32(MSG_NOSIGNAL)) != 1 { refusal = "the sandbox ended before the game could start" }
         }
 
@@ -225,13 +214,13 @@ public struct Launcher {
                 let n = ww_recv_fd(control, &buf, buf.count, &fd, &sender, 1)
                 if n < 0 { if n != -Int(EAGAIN) { controlOpen = false }; return }
                 if n == 0 { controlOpen = false; return }
-                switch Tag(rawValue: buf[0]) {
+                switch ControlTag(rawValue: buf[0]) {
                 case .hello?:
                     helperStarted = true
                     helperPID = sender
                     network?.helperStarted(sender)
                     if sender > 0 { gamePIDFD = ww_pidfd_open(sender) }
-                    let msg = [Tag.run.rawValue] + instructions.encoded()
+                    let msg = [ControlTag.run.rawValue] + instructions.encoded()
                     if send(control, msg, msg.count, Int32(MSG_NOSIGNAL)) != msg.count {
                         report("cannot pass the command to the sandbox: \(String(cString: strerror(errno))) (command line too long?)")
                         kill(bwrapPID, SIGKILL)
