@@ -1,6 +1,10 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+/// Test hooks (environment variables the integration tests set) exist in debug builds only: a
+/// release build reads none of them (see Sources/WardenApp/TestHooks.swift).
+let testHooks: [SwiftSetting] = [.define("WW_TEST_HOOKS", .when(configuration: .debug))]
+
 let package = Package(
     name: "WineWarden",
     platforms: [.macOS(.v13)],
@@ -37,7 +41,7 @@ let package = Package(
                 .product(name: "NIOSOCKS", package: "swift-nio-extras"),
             ],
             // NIO's handlers are event-loop bound classes; Swift 5 mode keeps them readable.
-            swiftSettings: [.swiftLanguageMode(.v5)]
+            swiftSettings: [.swiftLanguageMode(.v5)] + testHooks
         ),
         // The event store (SPEC §6): sessions, events, games and trust in SQLite, filled from the trails.
         .target(
@@ -48,13 +52,22 @@ let package = Package(
         // ncurses (package libncurses-dev) for `ww monitor`.
         .systemLibrary(name: "CNcurses", providers: [.apt(["libncurses-dev"])]),
         // `ww monitor`: the model and the screens are pure; the terminal and the loop are thin.
-        .target(name: "WardenMonitor", dependencies: ["WardenCore", "WardenLinux", "CLinux", "CNcurses"], swiftSettings: [.swiftLanguageMode(.v5)]),
+        .target(name: "WardenMonitor", dependencies: ["WardenCore", "WardenLinux", "CLinux", "CNcurses"], swiftSettings: [.swiftLanguageMode(.v5)] + testHooks),
+        // The application: config, profiles, trust tier, planning, preflight, and the launch that
+        // hands a plan to the SessionSupervisor and records the store at its end. May import everything.
+        .target(
+            name: "WardenApp",
+            dependencies: ["WardenCore", "WardenLinux", "WardenNet", "WardenStore"],
+            swiftSettings: testHooks
+        ),
+        // The command line (ArgumentParser) over WardenApp.
         .executableTarget(
             name: "ww",
             dependencies: [
-                "WardenCore", "WardenLinux", "WardenNet", "WardenStore", "WardenMonitor",
+                "WardenApp", "WardenCore", "WardenLinux", "WardenNet", "WardenStore", "WardenMonitor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            swiftSettings: testHooks
         ),
         .testTarget(name: "WardenStoreTests", dependencies: ["WardenStore", "WardenCore", "WardenLinux"], swiftSettings: [.swiftLanguageMode(.v5)]),
         .testTarget(name: "WardenLinuxTests", dependencies: ["WardenLinux", "WardenCore"], swiftSettings: [.swiftLanguageMode(.v5)]),

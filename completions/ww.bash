@@ -193,7 +193,7 @@ _ww_run() {
     repeating_flags=()
     non_repeating_flags=(--verbose --quiet --dry-run --version -h --help)
     repeating_options=(--allow-domain --ro --rw --hide)
-    non_repeating_options=(-p --profile --network --home --log)
+    non_repeating_options=(-p --profile --network --home --log --unsafe-bwrap)
     __ww_offer_flags_options -1
 
     # Offer option value completions
@@ -226,6 +226,10 @@ _ww_run() {
         return
         ;;
     '--log')
+        __ww_add_completions -f
+        return
+        ;;
+    '--unsafe-bwrap')
         __ww_add_completions -f
         return
         ;;
@@ -236,7 +240,7 @@ _ww_plan() {
     repeating_flags=()
     non_repeating_flags=(--verbose --quiet --json --version -h --help)
     repeating_options=(--allow-domain --ro --rw --hide)
-    non_repeating_options=(-p --profile --network --home --log)
+    non_repeating_options=(-p --profile --network --home --log --unsafe-bwrap)
     __ww_offer_flags_options -1
 
     # Offer option value completions
@@ -269,6 +273,10 @@ _ww_plan() {
         return
         ;;
     '--log')
+        __ww_add_completions -f
+        return
+        ;;
+    '--unsafe-bwrap')
         __ww_add_completions -f
         return
         ;;

@@ -52,7 +52,7 @@ public enum FeatureProbe {
         return withUnsafeBytes(of: &names.release) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
     }
 
-    static func landlock() -> (abi: Int, whyNot: Features.LandlockUnavailable?) {
+    public static func landlock() -> (abi: Int, whyNot: Features.LandlockUnavailable?) {
         let abi = ww_landlock_abi()
         if abi > 0 { return (Int(abi), nil) }
         switch -abi {
@@ -65,7 +65,8 @@ public enum FeatureProbe {
     // MARK: bwrap
 
     static func bwrap(thorough: Bool) -> Features.Bwrap? {
-        guard let path = findExecutable("bwrap") else { return nil }
+        // The bwrap a launch would run (never one from the player's PATH: it is not even asked --help).
+        guard let path = try? BwrapLocator.find() else { return nil }
         var info = stat()
         let setuid = stat(path, &info) == 0 && info.st_mode & S_ISUID != 0 && info.st_uid == 0
         let help = run([path, "--help"]).map(\.output)
@@ -293,7 +294,7 @@ extension FeatureProbe {
     }
 
     /// The first executable regular file called `name` on $PATH.
-    static func findExecutable(_ name: String) -> String? {
+    public static func findExecutable(_ name: String) -> String? {
         let path = env("PATH") ?? "/usr/local/bin:/usr/bin:/bin"
         for dir in path.split(separator: ":") where !dir.isEmpty {
             let candidate = "\(dir)/\(name)"

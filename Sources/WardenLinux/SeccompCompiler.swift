@@ -17,8 +17,6 @@ public enum SeccompCompiler {
 
     public struct Compiled {
         public var program: [UInt8]
-        /// Syscall names libseccomp does not know (newer than the library): not in the filter.
-        public var unknownToLibrary: [String]
     }
 
     /// Rules ww answers itself (everything but clone3): both filters send them to ww as notifications
@@ -88,8 +86,17 @@ public enum SeccompCompiler {
             if !added && !unknown.contains(rule.syscall) { unknown.append(rule.syscall) }
         }
         for name in try extra(native) + (try extra(i386)) where !unknown.contains(name) { unknown.append(name) }
+        // A rule left out would be a call the profile believes refused: stop instead (exit 125).
+        if !unknown.isEmpty { throw unknownCalls(unknown) }
         try native.merge(i386)
-        return Compiled(program: i386SocketFamilies(policy) + (try native.export()), unknownToLibrary: unknown)
+        return Compiled(program: i386SocketFamilies(policy) + (try native.export()))
+    }
+
+    static func unknownCalls(_ names: [String]) -> WardenError {
+        let v = seccomp_version()
+        let version = v.map { "\($0.pointee.major).\($0.pointee.minor).\($0.pointee.micro)" } ?? "?"
+        let list = names.joined(separator: ", ")
+        return WardenError(.launch, "the seccomp filter cannot refuse \(list): the installed libseccomp \(version) does not know \(names.count == 1 ? "it" : "them"); update libseccomp (package libseccomp2), or remove \(list) from the profile's [seccomp] deny")
     }
 
     /// i386 system call numbers of the family calls (libseccomp names them by pseudo-numbers).

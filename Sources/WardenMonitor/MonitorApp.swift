@@ -46,7 +46,6 @@ public final class MonitorApp {
             return 125
         }
         defer { terminal.stop() }
-        let crashAfterFirstFrame = environment["WW_TEST_MONITOR_CRASH"] == "1"
 
         let frame = 1_000_000_000 / Self.framesPerSecond
         var lastDrawn: (version: Int, ui: MonitorUI, w: Int, h: Int, second: UInt64)?
@@ -63,7 +62,6 @@ public final class MonitorApp {
                 let view = MonitorView(model: model, ui: ui, width: terminal.width, height: terminal.height, now: wall, unicode: terminal.unicode)
                 terminal.draw(view.render())
                 lastDrawn = (model.version, ui, terminal.width, terminal.height, second)
-                if crashAfterFirstFrame { fatalError("WW_TEST_MONITOR_CRASH: the monitor crashes on purpose (tests)") }
             }
             // Wait for a key, a signal or a feed, up to one frame.
             var fds = [pollfd(fd: 0, events: Int16(POLLIN), revents: 0), pollfd(fd: signals, events: Int16(POLLIN), revents: 0)]

@@ -14,13 +14,31 @@ public struct TrustRecord: Equatable, Sendable {
 }
 
 extension EventStore {
+    /// The stored standing; throws when the record is damaged (a baseline that is not a list of
+    /// programs, an unknown pinned tier, a score outside 0…100): never a silent reset, which would
+    /// forget the game's baseline or unpin a tier the player chose.
     static func standing(_ db: Database, game: String) throws -> TrustStanding? {
         guard let row = try Row.fetchOne(db, sql: "SELECT score, clean_runs, baseline, pinned FROM trust WHERE game = ?", arguments: [game]) else { return nil }
-        let baseline: String? = row["baseline"]
-        let pinned: String? = row["pinned"]
-        return TrustStanding(score: row["score"], cleanRuns: row["clean_runs"],
-                             baselinePrograms: baseline.flatMap { try? JSONDecoder().decode([String].self, from: Data($0.utf8)) },
-                             pinned: pinned.flatMap(TrustTier.init(rawValue:)))
+        func damaged(_ what: String) -> WardenError {
+            WardenError(.host, "the trust record of \(game) is damaged (\(what)); `ww trust reset \(game)` starts it afresh at 50 with a new baseline (the history stays)")
+        }
+        let score: Int? = row["score"]
+        let cleanRuns: Int? = row["clean_runs"]
+        guard let score, (0...100).contains(score) else { throw damaged("score \(score.map(String.init) ?? "missing") is not within 0…100") }
+        guard let cleanRuns, cleanRuns >= 0 else { throw damaged("clean runs \(cleanRuns.map(String.init) ?? "missing")") }
+        let baselineText: String? = row["baseline"]
+        var baseline: [String]?
+        if let text = baselineText {
+            guard let list = try? JSONDecoder().decode([String].self, from: Data(text.utf8)) else { throw damaged("the program baseline is not a JSON list of programs") }
+            baseline = list
+        }
+        let pinnedText: String? = row["pinned"]
+        var pinned: TrustTier?
+        if let text = pinnedText {
+            guard let tier = TrustTier(rawValue: text) else { throw damaged("pinned tier '\(text)' is none of red, yellow, green") }
+            pinned = tier
+        }
+        return TrustStanding(score: score, cleanRuns: cleanRuns, baselinePrograms: baseline, pinned: pinned)
     }
 
     static func save(_ db: Database, game: String, _ s: TrustStanding, time: Int64) throws {
@@ -125,7 +143,8 @@ extension EventStore {
     @discardableResult
     public func resetTrust(game: String, time: UInt64) throws -> TrustChange {
         try pool.write { db in
-            let before = try Self.standing(db, game: game)?.score ?? TrustStanding.start.score
+            // A damaged record can be reset: what it held is only shown in the history as 0.
+            let before = (try? Self.standing(db, game: game))??.score ?? TrustStanding.start.score
             try Self.save(db, game: game, .start, time: Int64(bitPattern: time))
             let change = TrustChange(game: game, session: nil, time: time, before: before, after: TrustStanding.start.score,
                                      tier: TrustStanding.start.tier, source: "player",
@@ -160,6 +179,8 @@ extension EventStore {
                 guard try db.tableExists("trust") else { return nil }
                 return try standing(db, game: game)
             }
+        } catch let e as WardenError {
+            throw e
         } catch {
             let why = (error as? DatabaseError).map { $0.message ?? "\($0.resultCode)" } ?? "\(error)"
             throw WardenError(.host, "cannot read the trust of \(game) from \(path): \(why); move the file aside and run again (the JSON-lines trails are imported again, trust history included)")

@@ -1,6 +1,7 @@
 // `ww features [--json]`: what this machine supports, with verdicts and fixes.
 
 import ArgumentParser
+import WardenApp
 import WardenCore
 import WardenLinux
 
@@ -23,6 +24,9 @@ struct FeaturesCommand: ParsableCommand {
             print(try report.json(pretty: true))
         } else {
             print(report.renderTable(), terminator: "")
+            print(TestHooks.compiledIn
+                  ? "this ww: a debug build with test hooks (variables of the test suite change what it does: never play with it)"
+                  : "this ww: a release build (no test hooks)")
         }
     }
 }

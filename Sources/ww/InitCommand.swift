@@ -1,6 +1,7 @@
 // `ww init [--force] [--stdout]`: write a commented default global config.
 
 import ArgumentParser
+import WardenApp
 import WardenCore
 import WardenLinux
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Glibc
+import WardenApp
 import WardenCore
 import WardenLinux
 import WardenMonitor

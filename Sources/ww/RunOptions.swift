@@ -27,6 +27,9 @@ struct RunOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Write the audit trail (JSON lines) to FILE instead of ~/.local/state/winewarden/logs/.", valueName: "file"), completion: .file())
     var log: String?
 
+    @Option(name: .customLong("unsafe-bwrap"), help: ArgumentHelp("Run this bwrap instead of the root-owned one in /usr/bin (a bwrap you or a game can change controls the sandbox).", valueName: "path"), completion: .file())
+    var unsafeBwrap: String?
+
     @Flag(help: "Explain decisions (skipped paths, identification).")
     var verbose = false
 

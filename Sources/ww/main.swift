@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import WardenApp
 import WardenCore
 import WardenLinux
 
@@ -8,7 +9,7 @@ if CommandLine.arguments.count == 2, CommandLine.arguments[1] == InnerHelperProt
     InnerHelper.main()
 }
 
-if let launch = GameLaunch.fastPath(CommandLine.arguments) { launch.run() }
+if let launch = GameLaunch.fastPath(CommandLine.arguments) { launch.runAndExit() }
 
 if let shell = CompletionScripts.requestedShell(CommandLine.arguments) {
     do { print(try CompletionScripts.script(for: shell)) } catch { exitWith(error) }

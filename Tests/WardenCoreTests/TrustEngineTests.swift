@@ -215,4 +215,21 @@ final class EventReadingTests: XCTestCase {
         XCTAssertTrue(text.contains(#"chain=x\u001b[2J(7)"#), text)
         XCTAssertEqual(EventText.printable("plain"), "plain")
     }
+
+    /// A session the file audit did not fully see is not a clean one, whatever else it did.
+    func testASessionTheFileAuditDidNotFullySeeIsNotClean() {
+        let partial = TrustEvent(kind: "file_watch_status", details: [("watches", .int(100)), ("folders_not_watched", .int(900))])
+        XCTAssertEqual(partial.detail, "partial")
+        let whole = TrustEvent(kind: "file_watch_status", details: [("watches", .int(1001)), ("folders_not_watched", .int(0))])
+        XCTAssertNil(whole.detail)
+        let almost = TrustStanding(score: 60, cleanRuns: 2, baselinePrograms: [], pinned: nil)
+        for unseen in [partial, TrustEvent(kind: "file_written_suppressed")] {
+            let (s, reasons) = TrustEngine.apply([unseen], durationSeconds: 7200, to: almost)
+            XCTAssertEqual(s.cleanRuns, 0, "\(unseen.kind): not counted towards promotion")
+            XCTAssertEqual(s.score, 60, "no clean hours, no promotion")
+            XCTAssertTrue(reasons.contains { $0.why.contains("file audit incomplete") }, "ww trust show says why: \(reasons)")
+        }
+        let (seen, _) = TrustEngine.apply([whole], durationSeconds: 7200, to: almost)
+        XCTAssertEqual(seen.score, 71, "the same session fully seen: 2 clean hours, then the third clean run promotes")
+    }
 }

@@ -165,6 +165,28 @@ final class EventStoreTests: XCTestCase {
         XCTAssertEqual(try store.skippedLines().first?.excerpt, "not json at all")
     }
 
+    /// A damaged trust record is an error with the fix (exit 125 at launch), never a silent reset
+    /// that would drop the baseline or a tier the player pinned; `ww trust reset` then works.
+    func testADamagedTrustRecordIsAClearErrorNeverASilentReset() throws {
+        let path = dir + "/ww.db"
+        let store = try EventStore(path: path)
+        try store.pin(game: "steam:620", tier: .red, time: 1)
+        XCTAssertEqual(try EventStore.peekStanding(path: path, game: "steam:620")?.pinned, .red)
+        for (damage, says) in [("UPDATE trust SET baseline = '{not json'", "program baseline is not a JSON list"),
+                               ("UPDATE trust SET baseline = NULL, pinned = 'purple'", "pinned tier 'purple'"),
+                               ("UPDATE trust SET pinned = NULL, score = 250", "score 250 is not within 0…100")] {
+            try store.pool.write { db in try db.execute(sql: damage) }
+            XCTAssertThrowsError(try EventStore.peekStanding(path: path, game: "steam:620"), damage) { error in
+                let e = error as? WardenError
+                XCTAssertEqual(e?.exitStatus, 125)
+                XCTAssertTrue(e?.message.contains("the trust record of steam:620 is damaged") == true && e?.message.contains(says) == true, e?.message ?? "\(error)")
+                XCTAssertTrue(e?.message.contains("ww trust reset steam:620") == true, e?.message ?? "")
+            }
+        }
+        _ = try store.resetTrust(game: "steam:620", time: 2)
+        XCTAssertEqual(try EventStore.peekStanding(path: path, game: "steam:620"), .start)
+    }
+
     func testADatabaseFromANewerVersionIsRefusedUntouched() throws {
         let path = dir + "/ww.db"
         try EventStore(path: path).close()

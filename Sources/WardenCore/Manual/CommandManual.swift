@@ -75,7 +75,6 @@ public enum CommandManual {
 
         page.section("Environment")
         page.item("`WW_PROFILE_PATH`", ["More profile folders, colon-separated, searched after your own."])
-        page.item("`WW_BWRAP`", ["The bwrap to use, as an absolute path."])
         page.item("`XDG_CONFIG_HOME`, `XDG_DATA_HOME`, `XDG_STATE_HOME`", ["Move the folders above as the XDG base directory specification says."])
         page.item("`SteamAppId`, `STEAM_COMPAT_*`, `LUTRIS_GAME_UUID`, `GAME_NAME`, `GAME_DIRECTORY`, `HEROIC_APP_NAME`, `HEROIC_APP_SOURCE`, `GAMEID`, `STORE`, `WINEPREFIX`",
                   ["Set by the launcher: they name the game (its id, virtual home and records) and reach the game unchanged."])

@@ -72,12 +72,17 @@ public struct HostFacts: Sendable {
     public var landlockABI: Int
     /// xdg-dbus-proxy on the host; nil when not installed.
     public var dbusProxyPath: String?
+    /// Landlock rules the planner leaves out (the folder stays mounted): only ever stricter. Set only
+    /// by debug builds' test hooks (`WW_TEST_LANDLOCK_OMIT`), to show that Landlock refuses what its
+    /// rules do not cover; empty in every release build.
+    public var landlockRulesLeftOut: Set<String>
 
     public init(fileSystem: any HostFileSystem, inputDevices: [InputDevice] = [], hidrawDevices: [HidrawDevice] = [],
                 wardenExecutable: String, wardenLibraryDirectories: [String] = [], dataDirectory: String,
                 sessionDirectory: String = "/run/user/1000/winewarden/0123456789abcdef", socatPath: String? = "/usr/bin/socat",
-                landlockABI: Int = 0, dbusProxyPath: String? = "/usr/bin/xdg-dbus-proxy") {
+                landlockABI: Int = 0, landlockRulesLeftOut: Set<String> = [], dbusProxyPath: String? = "/usr/bin/xdg-dbus-proxy") {
         self.landlockABI = landlockABI
+        self.landlockRulesLeftOut = landlockRulesLeftOut
         self.dbusProxyPath = dbusProxyPath
         self.sessionDirectory = sessionDirectory
         self.socatPath = socatPath

@@ -47,7 +47,8 @@ extension Planner {
 
     func kernelPolicies(_ b: inout Builder, landlockMode: Traced<LandlockMode>) -> (SeccompPolicy, LandlockPlan, ProcessPolicy) {
         let seccomp = SyscallGroups.policy(allow: profile.seccompAllow, deny: profile.seccompDeny, nestedSandbox: profile.nestedSandbox.value)
-        let landlock = LandlockPlan.mirroring(b.mounts, mode: landlockMode, nestedSandbox: profile.nestedSandbox)
+        var landlock = LandlockPlan.mirroring(b.mounts, mode: landlockMode, nestedSandbox: profile.nestedSandbox)
+        landlock.rules.removeAll { host.landlockRulesLeftOut.contains($0.path) }
         let process = ProcessPolicy(allowedPatterns: profile.allowedPatterns.map(\.value), blockedPatterns: profile.blockedPatterns.map(\.value),
                                     allowShellExecution: profile.allowShellExecution.value, maxChildProcesses: profile.maxChildProcesses.value)
         if profile.nestedSandbox.value {

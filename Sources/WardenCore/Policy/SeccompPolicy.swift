@@ -44,6 +44,13 @@ public struct SeccompPolicy: Codable, Equatable, Sendable {
         public var condition: Condition?
         /// The group or profile line the rule comes from.
         public var reason: String
+
+        public init(syscall: String, action: Action, condition: Condition?, reason: String) {
+            self.syscall = syscall
+            self.action = action
+            self.condition = condition
+            self.reason = reason
+        }
     }
 
     public enum Architecture: String, Codable, Sendable { case x86_64, x86 }

@@ -59,8 +59,15 @@ public struct TrustEvent: Equatable, Sendable {
             return nil
         }
         let refusedName = details.contains { k, v in if k == "allowed", case .bool(false) = v { return true }; return false }
-        self.init(kind: kind, program: kind.hasPrefix("exec_") ? string("path") : nil,
-                  detail: kind == "syscall_refused" ? string("syscall") : kind == "dns_query" && refusedName ? "refused" : nil)
+        let unwatched = details.contains { k, v in if k == "folders_not_watched", case .int(let n) = v { return n > 0 }; return false }
+        let detail: String?
+        switch kind {
+        case "syscall_refused": detail = string("syscall")
+        case "dns_query": detail = refusedName ? "refused" : nil
+        case "file_watch_status": detail = unwatched ? "partial" : nil
+        default: detail = nil
+        }
+        self.init(kind: kind, program: kind.hasPrefix("exec_") ? string("path") : nil, detail: detail)
     }
 }
 
@@ -103,6 +110,8 @@ public enum TrustEngine {
     /// - −2 per executable or script the game wrote (`file_written`), at most 5 counted per session
     ///   (an update rewriting 200 DLLs is one suspicious act, not 200);
     /// - +2 per full hour of a clean session (none of the above);
+    /// - a session the file audit did not fully see (folders left unwatched for want of inotify
+    ///   watches, or writes past its rate limit) is not clean: no clean hours, no clean run counted;
     /// - clamped to 0…100. With `autoPromote`, `promotionAfterRuns` clean sessions in a row raise the
     ///   score into the next tier. A pinned tier stays pinned; the score still moves.
     public static func apply(_ events: [TrustEvent], durationSeconds: Int, to standing: TrustStanding,
@@ -143,7 +152,9 @@ public enum TrustEngine {
         let written = events.filter { $0.kind == "file_written" }.count
         count(min(written, maxWrittenCounted), -2, written > maxWrittenCounted ? "executable or script written (\(written) written, \(maxWrittenCounted) counted)" : "executable or script written")
 
-        let clean = refusedExecs == 0 && escapes == 0 && anomalies == 0 && written == 0
+        let unseen = events.contains { ($0.kind == "file_watch_status" && $0.detail == "partial") || $0.kind == "file_written_suppressed" }
+        if unseen { reasons.append(TrustReason(delta: 0, why: "file audit incomplete (folders not watched or writes not recorded): not counted as a clean run")) }
+        let clean = refusedExecs == 0 && escapes == 0 && anomalies == 0 && written == 0 && !unseen
         if clean {
             let hours = max(0, durationSeconds) / 3600
             count(hours, 2, "clean hour")

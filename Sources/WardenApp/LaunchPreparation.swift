@@ -1,6 +1,8 @@
 import Foundation
 import Glibc
 import WardenCore
+import WardenLinux
+import WardenStore
 
 /// Everything from argv to a `SandboxPlan`: gathers the host facts, then calls the pure core.
 public struct LaunchPreparation {
@@ -10,9 +12,8 @@ public struct LaunchPreparation {
     public var environment: [String: String]
     /// The session id: names the audit trail and the session's socket folder.
     public var session: String
-    /// The game's trust standing from the event database (nil: never seen). Throws when the
-    /// database exists but cannot be read: the tier could be a stricter one.
-    public var trustLookup: ((String) throws -> TrustStanding?)?
+    /// Where the game's trust standing is read (nil: no trust lookup, the default tier applies).
+    public var storePath: String?
 
     public init(command: [String], profileArgument: String?, overrides: CommandLineOverrides, environment: [String: String] = HostEnvironment.environment,
                 session: String = AuditTrail.newSessionID()) {
@@ -104,7 +105,10 @@ public struct LaunchPreparation {
         }
         var profile = try resolver.load(source)
         // The tier's defaults come under the command line's options: `--network full` for one run wins.
-        let (tier, tierReason) = TrustPolicy.tier(standing: try trustLookup?(identity.id), profilePin: profile.trustTier, defaultTier: config.defaultTier)
+        // The standing from the event database (nil: never seen). Throws when the database exists but
+        // cannot be read: the tier could be a stricter one.
+        let standing = try storePath.flatMap { try EventStore.peekStanding(path: $0, game: identity.id) }
+        let (tier, tierReason) = TrustPolicy.tier(standing: standing, profilePin: profile.trustTier, defaultTier: config.defaultTier)
         let tiered = TrustPolicy.apply(tier, reason: tierReason, to: profile)
         profile = try resolver.applying(try overrides.layer(), to: tiered.profile)
         let host = HostFacts(
@@ -117,6 +121,7 @@ public struct LaunchPreparation {
             sessionDirectory: Paths.join(HostEnvironment.runtimeFolder(environment: environment, uid: ctx.user.uid), session),
             socatPath: FeatureProbe.findExecutable("socat"),
             landlockABI: FeatureProbe.landlock().abi,
+            landlockRulesLeftOut: TestHooks.landlockRulesLeftOut(environment),
             dbusProxyPath: profile.dbus.value == .filtered ? FeatureProbe.findExecutable("xdg-dbus-proxy") : nil)
         let plan = try Planner(context: ctx, identity: identity, profile: profile, profileReason: reason, host: host).plan()
         return Prepared(plan: plan, config: config, context: ctx, directories: dirs, selection: selection,
@@ -126,17 +131,8 @@ public struct LaunchPreparation {
 
 /// Cheap checks before starting bwrap, each failing with the fix.
 public enum Preflight {
-    public static func bwrapPath(environment: [String: String]) throws -> String {
-        if let explicit = environment["WW_BWRAP"], explicit.hasPrefix("/") {
-            guard case .found(let p) = CommandResolver.resolve(explicit, path: nil, workingDirectory: "/") else {
-                throw WardenError(.host, "bwrap not found at WW_BWRAP=\(explicit): install the bubblewrap package or fix WW_BWRAP")
-            }
-            return p
-        }
-        if case .found(let p) = CommandResolver.resolve("bwrap", path: environment["PATH"] ?? "/usr/bin:/bin", workingDirectory: "/") { return p }
-        if case .found(let p) = CommandResolver.resolve("bwrap", path: "/usr/bin:/bin:/usr/local/bin", workingDirectory: "/") { return p }
-        throw WardenError(.host, "bwrap not found: install the bubblewrap package (Debian/Ubuntu: sudo apt install bubblewrap)")
-    }
+    /// The bwrap to run: the root-owned system one, or exactly `unsafe` (`--unsafe-bwrap`).
+    public static func bwrapPath(unsafe: String? = nil) throws -> String { try BwrapLocator.find(unsafe: unsafe) }
 
     public static func userNamespaces() throws {
         if FileManager.default.fileExists(atPath: "/.flatpak-info") {
