@@ -15,7 +15,29 @@ final class BadInputTests: XCTestCase {
     }
 
     func testMissingBwrap() throws {
-        try assertRefused([], env: ["WW_BWRAP": "/nonexistent/bwrap"], mentions: ["bwrap", "install the bubblewrap package"])
+        try assertRefused(["--unsafe-bwrap", "/nonexistent/bwrap"], mentions: ["bwrap not found at --unsafe-bwrap /nonexistent/bwrap", "install the bubblewrap package"])
+    }
+
+    /// A `bwrap` the player (or a game that escaped once) can write is never handed the sandbox:
+    /// not from PATH, not from the old WW_BWRAP variable; only when named with --unsafe-bwrap.
+    func testABwrapThePlayerCanWriteIsNotUsedUnlessNamed() throws {
+        let home = try sb.makeHome()
+        let dir = home.path + "/.local/bin"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let marker = home.path + "/fake-bwrap-ran"
+        let fake = dir + "/bwrap"
+        try "#!/bin/sh\necho FAKE > \(marker)\nexit 1\n".write(toFile: fake, atomically: true, encoding: .utf8)
+        chmod(fake, 0o755)
+        sb.chownTree(home.path + "/.local")
+        let env = ["PATH": "\(dir):/usr/local/bin:/usr/bin:/bin", "WW_BWRAP": fake]
+        let r = try sb.ww(["--", "/bin/echo", "GAME-RAN"], home: home, env: env)
+        XCTAssertEqual(r.status, 0, r.output)
+        XCTAssertEqual(r.stdout, "GAME-RAN\n", r.output)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: marker), "the bwrap on the player's PATH ran")
+        let named = try sb.ww(["--unsafe-bwrap", fake, "--", "/bin/echo", "GAME-RAN"], home: home, env: env)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: marker), "named explicitly, it is used\n\(named.output)")
+        XCTAssertTrue(named.stderr.contains("WARNING: running \(fake) (--unsafe-bwrap)"), named.output)
+        XCTAssertNotEqual(named.status, 0, named.output)
     }
 
     func testUnknownProfileName() throws {

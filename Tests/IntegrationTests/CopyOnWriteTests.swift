@@ -99,12 +99,12 @@ final class CopyOnWriteTests: XCTestCase {
 
     /// A layer on a nearly full file system stops the launch before anything runs.
     func testAFullLayerFileSystemStopsTheLaunch() throws {
-        guard sb.isRoot else { throw XCTSkip("needs root to mount a small tmpfs") }
+        guard sb.isRoot else { throw Skip.allowed(.needsRootForSetUp, "needs root to mount a small tmpfs") }
         let g = try makeGame()
         let data = sb.root + "/cow-full-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
         let m = try Sandbox.run("/bin/mount", ["-t", "tmpfs", "-o", "size=8m,mode=0777", "tmpfs", data])
-        guard m.status == 0 else { throw XCTSkip("cannot mount a tmpfs: \(m.output)") }
+        guard m.status == 0 else { throw Skip.unexpected("cannot mount a tmpfs: \(m.output)") }
         defer { _ = try? Sandbox.run("/bin/umount", ["-l", data]) }
         var env = g.env
         env["XDG_DATA_HOME"] = data

@@ -41,7 +41,7 @@ final class FeaturesIntegrationTests: XCTestCase {
     func ww(_ arguments: String...) throws -> Ran {
         let binary = wwBinary
         guard FileManager.default.isExecutableFile(atPath: binary.path) else {
-            throw XCTSkip("no ww binary at \(binary.path); run `swift build` or set WW_BIN")
+            throw Skip.unexpected("no ww binary at \(binary.path); run `swift build` or set WW_BIN")
         }
         return try run(binary, arguments)
     }

@@ -21,7 +21,7 @@ final class KernelLayerTests: XCTestCase {
     }()
 
     func probe() throws -> String {
-        guard let p = Self.kprobe.path else { throw XCTSkip("cannot build Tests/probes/kprobe.c (install gcc): \(Self.kprobe.problem)") }
+        guard let p = Self.kprobe.path else { throw Skip.unexpected("cannot build Tests/probes/kprobe.c (install gcc): \(Self.kprobe.problem)") }
         return p
     }
 
@@ -208,7 +208,7 @@ final class KernelLayerTests: XCTestCase {
     }()
 
     func testCmdStartedByAWindowsProgramIsRefusedUnlessShellsAreAllowed() throws {
-        guard let exe = Self.spawn.path else { throw XCTSkip("cannot build the Windows probe: \(Self.spawn.problem)") }
+        guard let exe = Self.spawn.path else { throw Skip.unexpected("cannot build the Windows probe: \(Self.spawn.problem)") }
         let home = try sb.makeHome()
         let log = sb.logPath()
         let refused = try sb.ww(["--log", log, "--", "wine", exe, "cmd.exe /c echo from-cmd"], home: home, timeout: 240)
@@ -230,7 +230,7 @@ final class KernelLayerTests: XCTestCase {
     // MARK: the trail
 
     func testRefusedKernelCallsAreInTheTrailWithTheirProcess() throws {
-        guard let attack = SeccompAttackTests.built.path else { throw XCTSkip("attack program not built") }
+        guard let attack = SeccompAttackTests.built.path else { throw Skip.unexpected("attack program not built") }
         let home = try sb.makeHome()
         let log = sb.logPath()
         let names = ["keyctl", "int80-keyctl", "tiocsti-high", "unshare-user", "bpf", "perf"]

@@ -10,7 +10,7 @@ final class KernelShimTests: XCTestCase {
         let root = Sandbox.packageRoot
         let build = try Sandbox.run("/usr/bin/env", ["cc", "-O1", "-Wall", "-Wextra", "-I", root + "/Sources/CLinux/include",
                                                       root + "/Tests/kernel-shim/test_kernel.c", root + "/Sources/CLinux/ww_kernel.c", "-o", dir + "/test_kernel"])
-        guard build.status == 0 else { throw XCTSkip("cannot build the shim test (install gcc): \(build.output)") }
+        guard build.status == 0 else { throw Skip.unexpected("cannot build the shim test (install gcc): \(build.output)") }
         _ = try Sandbox.run("/bin/chmod", ["-R", "a+rX", dir])
         let r = try sb.asUser(dir + "/test_kernel", [], env: ["PATH": "/usr/bin:/bin"], cwd: sb.root)
         XCTAssertEqual(r.status, 0, r.output)

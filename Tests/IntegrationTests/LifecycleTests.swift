@@ -71,8 +71,13 @@ final class LifecycleTests: XCTestCase {
         p.waitUntilExit()
         XCTAssertEqual(p.terminationReason, .exit)
         XCTAssertEqual(p.terminationStatus, 128 + 15)
-        usleep(200_000)
-        let left = try Sandbox.run("/usr/bin/pgrep", ["-f", marker])
+        // The sandbox's processes die with it (the pid namespace's init is gone): poll for that.
+        var left = try Sandbox.run("/usr/bin/pgrep", ["-f", marker])
+        let gone = Date().addingTimeInterval(10)
+        while left.status == 0 && Date() < gone {
+            usleep(20_000)
+            left = try Sandbox.run("/usr/bin/pgrep", ["-f", marker])
+        }
         XCTAssertNotEqual(left.status, 0, "processes left behind: \(left.stdout)")
     }
 }

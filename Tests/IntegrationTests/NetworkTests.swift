@@ -42,13 +42,13 @@ final class NetworkTests: XCTestCase {
         }
 
         func start(_ program: String, _ args: [String]) throws {
-            guard FileManager.default.isExecutableFile(atPath: program) else { throw XCTSkip("\(program) is not installed (make deps)") }
+            guard FileManager.default.isExecutableFile(atPath: program) else { throw Skip.unexpected("\(program) is not installed (make deps)") }
             pids.append(try NetworkTests.background(program, args))
         }
 
         func waitFor(_ ready: () -> Bool) throws {
             for _ in 0..<100 { if ready() { return }; usleep(50_000) }
-            throw XCTSkip("a test peer did not start")
+            throw Skip.unexpected("a test peer did not start")
         }
 
         deinit { for p in pids { kill(p, SIGTERM) } }
@@ -66,7 +66,7 @@ final class NetworkTests: XCTestCase {
         defer { argv.forEach { free($0) } }
         var pid: pid_t = 0
         let rc = posix_spawn(&pid, program, &actions, nil, argv, environ)
-        guard rc == 0 else { throw XCTSkip("cannot start \(program): \(String(cString: strerror(rc)))") }
+        guard rc == 0 else { throw Skip.unexpected("cannot start \(program): \(String(cString: strerror(rc)))") }
         return pid
     }
 
@@ -80,6 +80,23 @@ final class NetworkTests: XCTestCase {
         if case .success(let p) = peersResult { for pid in p.pids { kill(pid, SIGTERM); var s: Int32 = 0; waitpid(pid, &s, 0) } }
         for pid in classProcesses { kill(pid, SIGTERM); var s: Int32 = 0; waitpid(pid, &s, 0) }
         super.tearDown()
+    }
+
+    /// Polls until something accepts TCP connections on 127.0.0.1:port (20 s at most).
+    func waitForListener(_ port: Int) throws {
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline {
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            var addr = sockaddr_in()
+            addr.sin_family = sa_family_t(AF_INET)
+            addr.sin_port = in_port_t(UInt16(port).bigEndian)
+            addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+            let rc = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+            close(fd)
+            if rc == 0 { return }
+            usleep(20_000)
+        }
+        XCTFail("nothing listens on 127.0.0.1:\(port)")
     }
 
     func profile(_ network: String) throws -> String {
@@ -284,7 +301,7 @@ final class NetworkTests: XCTestCase {
             """.write(toFile: script, atomically: true, encoding: .utf8)
         let pid = try Self.background("/usr/bin/python3", [script, String(port), logFile])
         defer { kill(pid, SIGTERM); var s: Int32 = 0; waitpid(pid, &s, 0) }
-        usleep(500_000)
+        try waitForListener(port)
         let home = try sb.makeHome()
         let profilePath = try profile("""
             mode = "proxy"
@@ -368,7 +385,7 @@ final class NetworkTests: XCTestCase {
     /// A second dnsmasq on port 53 of another loopback address (observe mode reads DNS on port 53);
     /// root only, as binding port 53 needs it.
     static let observeDNS: Result<String, Error> = Result {
-        guard getuid() == 0 else { throw XCTSkip("a name server on port 53 needs root to start") }
+        guard getuid() == 0 else { throw Skip.allowed(.needsRootForSetUp, "a name server on port 53 needs root to start") }
         let address = "127.0.0.86"
         let pid = try NetworkTests.background("/usr/sbin/dnsmasq", ["--no-daemon", "--port=53", "--listen-address=\(address)", "--bind-interfaces",
                                                                    "--no-resolv", "--no-hosts", "--conf-file=/dev/null",
@@ -379,7 +396,7 @@ final class NetworkTests: XCTestCase {
             usleep(100_000)
         }
         kill(pid, SIGTERM)
-        throw XCTSkip("dnsmasq did not start on \(address):53")
+        throw Skip.unexpected("dnsmasq did not start on \(address):53")
     }
 
     func testObserveRecordsDestinationsWithProtocolAndPortAndDNS() throws {
@@ -419,7 +436,10 @@ final class NetworkTests: XCTestCase {
         }
     }
 
-    func testObserveRateLimitRefusesThe1001stConnectionWithinASecondAndRecordsIt() throws {
+    /// A limit of 100 new connections per second and process: 110 in a row, the last 10 refused. The
+    /// default limit (1000) is in the plan's golden files; a small one keeps the burst far inside one
+    /// second even on a busy machine, and a burst that still took longer fails (no skip).
+    func testObserveRateLimitRefusesConnectionsPastTheLimitWithinASecondAndRecordsIt() throws {
         _ = try peers()
         let home = try sb.makeHome()
         let log = sb.logPath()
@@ -430,7 +450,7 @@ final class NetworkTests: XCTestCase {
             port = srv.getsockname()[1]
             ok = refused = 0
             start = time.monotonic()
-            for i in range(1100):
+            for i in range(110):
                 c = socket.socket()
                 try:
                     c.connect(("127.0.0.1", port)); ok += 1
@@ -440,19 +460,19 @@ final class NetworkTests: XCTestCase {
             print(f"ok={ok} refused={refused} elapsed={time.monotonic() - start:.3f}")
             PY
             """
-        let r = try run(script, ["-p", try profile("mode = \"observe\"")], home: home, log: log)
+        let r = try run(script, ["-p", try profile("mode = \"observe\"\nrate_limit = 100")], home: home, log: log)
         XCTAssertEqual(r.status, 0, r.output)
         let line = try XCTUnwrap(r.stdout.split(separator: "\n").first { $0.hasPrefix("ok=") }, r.output)
         let fields = Dictionary(uniqueKeysWithValues: line.split(separator: " ").map { f -> (String, String) in
             let kv = f.split(separator: "="); return (String(kv[0]), String(kv[1])) })
         let elapsed = Double(fields["elapsed"] ?? "") ?? 99
-        guard elapsed < 1.0 else { throw XCTSkip("1100 connections took \(elapsed) s here, longer than the one-second window") }
-        XCTAssertEqual(fields["ok"], "1000", r.output)
-        XCTAssertEqual(fields["refused"], "100", r.output)
+        XCTAssertLessThan(elapsed, 1.0, "110 connections must fit in the one-second window for the counts below to hold")
+        XCTAssertEqual(fields["ok"], "100", r.output)
+        XCTAssertEqual(fields["refused"], "10", r.output)
         let limited = kinds(sb.events(log), "rate_limited")
         XCTAssertEqual(limited.count, 1, "one record per process and second: \(limited)")
-        XCTAssertEqual(limited.first?["limit"] as? Int, 1000)
-        XCTAssertTrue(kinds(sb.events(log), "rate_limited_total").contains { $0["refused"] as? Int == 100 })
+        XCTAssertEqual(limited.first?["limit"] as? Int, 100)
+        XCTAssertTrue(kinds(sb.events(log), "rate_limited_total").contains { $0["refused"] as? Int == 10 })
     }
 
     func testObserveDenyDestinationsRefusesAndRecords() throws {
@@ -477,13 +497,13 @@ final class NetworkTests: XCTestCase {
 
     /// `Tests/probes/fetch.c` built with mingw: WinHTTP and WinINet, as Windows games and launchers use them.
     func fetchProbe() throws -> String {
-        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/wine") else { throw XCTSkip("wine is not installed (make deps)") }
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/wine") else { throw Skip.unexpected("wine is not installed (make deps)") }
         let dir = sb.root + "/fetch"
         let exe = dir + "/fetch.exe"
         if !FileManager.default.fileExists(atPath: exe) {
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
             let r = try Sandbox.run("/usr/bin/env", ["x86_64-w64-mingw32-gcc", "-O1", "-o", exe, Sandbox.packageRoot + "/Tests/probes/fetch.c", "-lwinhttp", "-lwininet"])
-            guard r.status == 0 else { throw XCTSkip("cannot build Tests/probes/fetch.c (install gcc-mingw-w64-x86-64): \(r.output)") }
+            guard r.status == 0 else { throw Skip.unexpected("cannot build Tests/probes/fetch.c (install gcc-mingw-w64-x86-64): \(r.output)") }
             _ = try Sandbox.run("/bin/chmod", ["-R", "a+rX", dir])
         }
         return exe
@@ -544,7 +564,7 @@ final class NetworkTests: XCTestCase {
         let port = 45000 + Int(getpid() % 5000)
         let holder = try Self.background("/usr/bin/socat", ["TCP4-LISTEN:\(port),bind=0.0.0.0", "SYSTEM:sleep 60"])
         defer { kill(holder, SIGTERM); var s: Int32 = 0; waitpid(holder, &s, 0) }
-        usleep(300_000)
+        try waitForListener(port)
         let home = try sb.makeHome()
         let r = try sb.ww(["-p", try profile("mode = \"off\"\ninbound_ports = [\(port)]"), "--", "/bin/echo", "started"], home: home)
         XCTAssertEqual(r.status, 125, r.output)

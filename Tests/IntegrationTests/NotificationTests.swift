@@ -15,7 +15,7 @@ final class NotificationTests: XCTestCase {
     }
 
     func setUp(blocked: String, config: String? = nil) throws -> Setup {
-        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/notify-send") else { throw XCTSkip("notify-send is missing (apt-get install libnotify-bin)") }
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/notify-send") else { throw Skip.unexpected("notify-send is missing (apt-get install libnotify-bin)") }
         var bus = try TestBus.start(sb, names: ["org.freedesktop.Notifications"], extraTools: ["/usr/bin/dbus-monitor"])
         let calls = bus.runtime + "/notify-calls.txt"
         try bus.startBackground(["/usr/bin/dbus-monitor", "--session", "type='method_call',interface='org.freedesktop.Notifications',member='Notify'"], output: calls)
@@ -39,10 +39,23 @@ final class NotificationTests: XCTestCase {
     }
 
     /// The Notify calls dbus-monitor saw (each starts with a "method call" header line).
+    /// No sleeping: a sentinel notification is sent after ww's, and once dbus-monitor (which records
+    /// in bus order) shows it, every call before it is in the file.
     func notifications(_ s: Setup) -> [String] {
-        usleep(300_000)
-        let text = (try? String(contentsOfFile: s.calls, encoding: .utf8)) ?? ""
-        return text.components(separatedBy: "method call ").dropFirst().filter { $0.contains("member=Notify") }
+        let sentinel = "ww-test-sentinel-\(UUID().uuidString)"
+        let sent = try? sb.asUser("/usr/bin/dbus-send", ["--session", "--type=method_call", "--dest=org.freedesktop.Notifications",
+                                                         "/org/freedesktop/Notifications", "org.freedesktop.Notifications.Notify", "string:\(sentinel)"],
+                                  env: ["DBUS_SESSION_BUS_ADDRESS": s.bus.address, "XDG_RUNTIME_DIR": s.bus.runtime, "PATH": "/usr/bin:/bin"], cwd: "/")
+        XCTAssertEqual(sent?.status, 0, "dbus-send could not send the sentinel: \(sent?.output ?? "not run")")
+        var text = ""
+        let deadline = Date().addingTimeInterval(20)
+        repeat {
+            text = (try? String(contentsOfFile: s.calls, encoding: .utf8)) ?? ""
+            if text.contains(sentinel) { break }
+            usleep(20_000)
+        } while Date() < deadline
+        XCTAssertTrue(text.contains(sentinel), "dbus-monitor never saw the sentinel notification")
+        return text.components(separatedBy: "method call ").dropFirst().filter { $0.contains("member=Notify") && !$0.contains(sentinel) }
     }
 
     func testARefusedShellShowsOneNotification() throws {

@@ -113,7 +113,7 @@ final class SeccompAttackTests: XCTestCase {
 
     override func setUpWithError() throws {
         guard let path = SeccompAttackTests.built.path else {
-            throw XCTSkip("cannot build Tests/attack/attack.c (install gcc): \(SeccompAttackTests.built.problem)")
+            throw Skip.unexpected("cannot build Tests/attack/attack.c (install gcc): \(SeccompAttackTests.built.problem)")
         }
         attackProgram = path
     }

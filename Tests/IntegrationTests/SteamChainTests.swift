@@ -45,7 +45,7 @@ final class SteamChainTests: XCTestCase {
     /// A Steam client folder with login files, two games' userdata, the runtime and Proton stand-ins,
     /// the probe as the game, and ~/.steam with its links and steam.pipe.
     func makeSteam() throws -> Steam {
-        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/wine") else { throw XCTSkip("wine is not installed") }
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/wine") else { throw Skip.unexpected("wine is not installed") }
         let s = Steam(home: try sb.makeHome())
         let fm = FileManager.default
         try write(s.client + "/ssfn1234567890", "PLANTED-STEAM-SENTRY")
@@ -100,12 +100,12 @@ final class SteamChainTests: XCTestCase {
             """, mode: 0o755)
         try fm.createDirectory(atPath: s.game, withIntermediateDirectories: true)
         let build = try Sandbox.run("/usr/bin/x86_64-w64-mingw32-gcc", ["-O2", "-o", s.game + "/game.exe", Sandbox.packageRoot + "/Tests/probes/fileprobe.c"])
-        guard build.status == 0 else { throw XCTSkip("cannot build the probe with mingw: \(build.output)") }
+        guard build.status == 0 else { throw Skip.unexpected("cannot build the probe with mingw: \(build.output)") }
         try fm.createDirectory(atPath: s.home.path + "/.steam", withIntermediateDirectories: true)
         try fm.createSymbolicLink(atPath: s.home.path + "/.steam/steam", withDestinationPath: s.client)
         try fm.createSymbolicLink(atPath: s.home.path + "/.steam/root", withDestinationPath: s.client)
         try fm.createSymbolicLink(atPath: s.home.path + "/.steam/sdk64", withDestinationPath: s.home.path + "/.steam/steam/linux64")
-        guard mkfifo(s.pipe, 0o600) == 0 else { throw XCTSkip("mkfifo: \(String(cString: strerror(errno)))") }
+        guard mkfifo(s.pipe, 0o600) == 0 else { throw Skip.unexpected("mkfifo: \(String(cString: strerror(errno)))") }
         sb.chownTree(s.home.path)
         return s
     }

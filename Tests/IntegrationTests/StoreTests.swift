@@ -85,6 +85,12 @@ final class StoreTests: XCTestCase {
         XCTAssertEqual(limited["watches"] as? Int, 100, "\(limited)")
         XCTAssertGreaterThan(limited["folders_not_watched"] as? Int ?? 0, 900, "\(limited)")
         XCTAssertNotNil(sb.events(small).first { $0["kind"] as? String == "file_written_suppressed" }, "the trail says what was not watched")
+        // A session the file audit did not fully see is not a clean run for the trust score.
+        let gameID = try XCTUnwrap(sb.events(small).first?["game"] as? String)
+        let standing = try trust(gameID, home: home)
+        XCTAssertEqual(standing["clean_runs"] as? Int, 0, "\(standing)")
+        let change = try sb.ww(["trust", "show", gameID], home: home)
+        XCTAssertTrue(change.stdout.contains("file audit incomplete"), change.output)
     }
 
     // MARK: database, events, trust
@@ -182,7 +188,16 @@ final class StoreTests: XCTestCase {
         let pid = try sb.backgroundAsUser(sb.wwBinary, ["--profile", blocked, "--ro", dir, "--log", log, "--", "/bin/sh", "-c", "\(dir)/ncat; sleep 30"], env: env)
         var waited = 0
         while !(((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").contains("exec_refused")) && waited < 100 { usleep(100_000); waited += 1 }
-        usleep(1_500_000)   // the session's own writer has imported part of it
+        // The session's own writer has imported part of it: poll the database for its events.
+        let running = try XCTUnwrap(sb.events(log).first?["session"] as? String)
+        let db = home.path + "/.local/share/winewarden/winewarden.db"
+        let imported = Date().addingTimeInterval(20)
+        func importedCount() -> Int {
+            let q = try? Sandbox.run("/usr/bin/python3", ["-c", "import sqlite3,sys; c=sqlite3.connect('file:'+sys.argv[1]+'?mode=ro', uri=True, timeout=5); print(c.execute('SELECT count(*) FROM events WHERE session=?', (sys.argv[2],)).fetchone()[0])", db, running])
+            return Int(q?.stdout.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? 0
+        }
+        while importedCount() == 0 && Date() < imported { usleep(50_000) }
+        XCTAssertGreaterThan(importedCount(), 0, "the running session's events reach the database while it runs")
         kill(pid, SIGKILL)
         var status: Int32 = 0
         waitpid(pid, &status, 0)

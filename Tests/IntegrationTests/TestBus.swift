@@ -13,7 +13,7 @@ struct TestBus {
     static func start(_ sb: Sandbox, names: [String], extraTools: [String] = []) throws -> TestBus {
         for tool in ["/usr/bin/dbus-daemon", "/usr/bin/dbus-send", "/usr/bin/dbus-test-tool"] + extraTools {
             guard FileManager.default.isExecutableFile(atPath: tool) else {
-                throw XCTSkip("\(tool) is missing (apt-get install dbus-daemon dbus-bin dbus-tests xdg-dbus-proxy libnotify-bin)")
+                throw Skip.unexpected("\(tool) is missing (apt-get install dbus-daemon dbus-bin dbus-tests xdg-dbus-proxy libnotify-bin)")
             }
         }
         let runtime = sb.root + "/run-\(UUID().uuidString.prefix(8))"
@@ -54,7 +54,7 @@ struct TestBus {
     static func wait(_ what: () -> Bool) throws {
         let deadline = Date().addingTimeInterval(20)
         while !what() {
-            guard Date() < deadline else { throw XCTSkip("the test bus did not come up") }
+            guard Date() < deadline else { throw Skip.unexpected("the test bus did not come up") }
             usleep(50_000)
         }
     }

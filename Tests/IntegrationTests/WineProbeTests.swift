@@ -7,12 +7,12 @@ final class WineProbeTests: XCTestCase {
 
     /// Builds demo/probe.c into the test folder; skips when mingw or wine is not installed.
     func probe() throws -> String {
-        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/wine") else { throw XCTSkip("wine is not installed (apt-get install wine wine64)") }
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/wine") else { throw Skip.unexpected("wine is not installed (apt-get install wine wine64)") }
         let dir = sb.root + "/wine"
         let exe = dir + "/probe.exe"
         if !FileManager.default.fileExists(atPath: exe) {
             let r = try Sandbox.run("/bin/sh", [Sandbox.packageRoot + "/demo/build-probe.sh", dir])
-            guard r.status == 0 else { throw XCTSkip("cannot build the probe: \(r.output)") }
+            guard r.status == 0 else { throw Skip.unexpected("cannot build the probe: \(r.output)") }
             _ = try Sandbox.run("/bin/chmod", ["-R", "a+rX", dir])
         }
         return exe
