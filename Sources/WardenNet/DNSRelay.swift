@@ -15,7 +15,7 @@ final class DNSRelay: @unchecked Sendable {
     static let timeoutNanoseconds: UInt64 = 4_000_000_000
 
     let policy: NetworkPolicy.Compiled
-    let trail: AuditTrail?
+    let trail: (any EventRecorder)?
     let upstream: SocketAddressBytes
     let datagramListener: Int32
     let streamListener: Int32
@@ -62,7 +62,7 @@ final class DNSRelay: @unchecked Sendable {
         return SocketAddressBytes(ip: ip, port: port)
     }
 
-    static func start(directory: String, policy: NetworkPolicy.Compiled, upstream: SocketAddressBytes, trail: AuditTrail?, finder: ClientFinder? = nil) throws -> DNSRelay {
+    static func start(directory: String, policy: NetworkPolicy.Compiled, upstream: SocketAddressBytes, trail: (any EventRecorder)?, finder: ClientFinder? = nil) throws -> DNSRelay {
         let dgram = try listen(Paths.join(directory, NetworkPlan.Socket.dnsDatagram), type: Int32(SOCK_SEQPACKET.rawValue))
         let stream = try listen(Paths.join(directory, NetworkPlan.Socket.dnsStream), type: Int32(SOCK_STREAM.rawValue))
         let up = socket(upstream.family, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
@@ -85,7 +85,7 @@ final class DNSRelay: @unchecked Sendable {
         return relay
     }
 
-    init(policy: NetworkPolicy.Compiled, trail: AuditTrail?, upstream: SocketAddressBytes, datagram: Int32, stream: Int32, upstreamSocket: Int32, wake: [Int32]) {
+    init(policy: NetworkPolicy.Compiled, trail: (any EventRecorder)?, upstream: SocketAddressBytes, datagram: Int32, stream: Int32, upstreamSocket: Int32, wake: [Int32]) {
         self.policy = policy
         self.trail = trail
         self.upstream = upstream
@@ -228,7 +228,7 @@ final class DNSRelay: @unchecked Sendable {
         nextID = id &+ 1
         var forwarded = bytes
         forwarded[0] = UInt8(id >> 8); forwarded[1] = UInt8(id & 0xff)
-        pending[id] = Pending(client: fd, originalID: message.id, question: name, started: AuditTrail.now(), query: forwarded)
+        pending[id] = Pending(client: fd, originalID: message.id, question: name, started: EventClock.now(), query: forwarded)
         _ = upstream.withSockaddr { addr, len in forwarded.withUnsafeBytes { sendto(upstreamSocket, $0.baseAddress, $0.count, 0, addr, len) } }
     }
 
@@ -287,7 +287,7 @@ final class DNSRelay: @unchecked Sendable {
     }
 
     func expire() {
-        let now = AuditTrail.now()
+        let now = EventClock.now()
         for (id, p) in pending where now - p.started > Self.timeoutNanoseconds {
             pending[id] = nil
             trail?.record("dns_answer", [("name", .string(p.question)), ("rcode", .string("SERVFAIL")), ("answers", .strings([])), ("by", .string("ww (upstream did not answer in 4 s)"))])

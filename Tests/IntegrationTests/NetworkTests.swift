@@ -106,12 +106,15 @@ final class NetworkTests: XCTestCase {
         return path
     }
 
-    func proxyProfile(_ p: Peers) throws -> String {
+    /// The test peers live on the host's loopback, which the proxy refuses unless `allow_local` names it.
+    func proxyProfile(_ p: Peers, extra: String = "") throws -> String {
         try profile("""
             mode = "proxy"
             allow_domains = ["ww.test", "*.ww.test"]
             deny_domains = ["denied.ww.test"]
             upstream_dns = "127.0.0.1:\(p.dnsPort)"
+            allow_local = ["127.0.0.1:\(p.httpPort)"]
+            \(extra)
             """)
     }
 
@@ -325,7 +328,7 @@ final class NetworkTests: XCTestCase {
             echo "meanwhile: $(curl -sS -m 5 http://allowed.ww.test:\(p.httpPort)/ok.txt)"
             wait $silent
             """
-        let r = try sb.ww(["--log", log, "-p", try proxyProfile(p), "--", "/bin/sh", "-c", script], home: home, env: ["WW_TEST_PROXY_IDLE_SECONDS": "1"])
+        let r = try sb.ww(["--log", log, "-p", try proxyProfile(p, extra: "idle_timeout = 1"), "--", "/bin/sh", "-c", script], home: home)
         XCTAssertTrue(r.stdout.contains("meanwhile: hello from the host origin"), r.output)
         XCTAssertTrue(kinds(sb.events(log), "proxy_garbage").contains { $0["error"] as? String == "no request in time" }, r.output)
     }

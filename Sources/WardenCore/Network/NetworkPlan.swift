@@ -6,6 +6,8 @@ public struct NetworkPlan: Codable, Equatable, Sendable {
     public var inboundPorts: [Int]
     /// New connections per second per process (observe mode); over it they are refused and recorded.
     public var rateLimit: Int
+    /// Seconds the proxy waits for a connected client's request (`idle_timeout`) before dropping it.
+    public var idleTimeout: Int
     /// Where the DNS relay forwards (`address:port`); nil: the host's resolver from /etc/resolv.conf.
     public var upstreamDNS: String?
     /// An HTTP proxy (CONNECT) the host proxy sends allowed traffic through.
@@ -16,13 +18,14 @@ public struct NetworkPlan: Codable, Equatable, Sendable {
     /// Capabilities the inner helper keeps only to start the bridges (port 53), dropped before the game starts.
     public var helperCapabilities: [String]
 
-    public init(mode: NetworkMode, policy: NetworkPolicy = NetworkPolicy(), inboundPorts: [Int] = [], rateLimit: Int = 1000,
+    public init(mode: NetworkMode, policy: NetworkPolicy = NetworkPolicy(), inboundPorts: [Int] = [], rateLimit: Int = 1000, idleTimeout: Int = 30,
                 upstreamDNS: String? = nil, upstreamProxy: String? = nil, sessionDirectory: String? = nil,
                 bridges: [Bridge] = [], helperCapabilities: [String] = []) {
         self.mode = mode
         self.policy = policy
         self.inboundPorts = inboundPorts
         self.rateLimit = rateLimit
+        self.idleTimeout = idleTimeout
         self.upstreamDNS = upstreamDNS
         self.upstreamProxy = upstreamProxy
         self.sessionDirectory = sessionDirectory

@@ -217,6 +217,11 @@ public struct NetworkDecision: Equatable, Sendable {
     public var allowed: Bool
     /// The entry that decided (`deny_domains *.ads.example`, `allow_domains cdn.example.com`), or why nothing did.
     public var rule: String
+
+    public init(allowed: Bool, rule: String) {
+        self.allowed = allowed
+        self.rule = rule
+    }
 }
 
 /// The `[network]` policy of a session (SPEC §5), pure and shared by the proxy, the DNS relay and
@@ -226,30 +231,55 @@ public struct NetworkPolicy: Codable, Equatable, Sendable {
     public var allowDomains: [String]
     public var denyDomains: [String]
     public var denyDestinations: [String]
+    /// `allow_local`: local destinations (address or range, optional port) the proxy may connect to.
+    public var allowLocal: [String]
 
-    public init(allowDomains: [String] = [], denyDomains: [String] = [], denyDestinations: [String] = []) {
+    public init(allowDomains: [String] = [], denyDomains: [String] = [], denyDestinations: [String] = [], allowLocal: [String] = []) {
         self.allowDomains = allowDomains
         self.denyDomains = denyDomains
         self.denyDestinations = denyDestinations
+        self.allowLocal = allowLocal
     }
 
     var allow: [DomainPattern] { allowDomains.compactMap { try? DomainPattern.parse($0).get() } }
     var deny: [DomainPattern] { denyDomains.compactMap { try? DomainPattern.parse($0).get() } }
 
     /// A compiled copy for the hot path (patterns parsed once).
-    public func compiled() -> Compiled { Compiled(allow: allow, deny: deny, destinations: denyDestinations.compactMap(DestinationRule.parse)) }
+    public func compiled() -> Compiled {
+        Compiled(allow: allow, deny: deny, destinations: denyDestinations.compactMap(DestinationRule.parse),
+                 local: allowLocal.compactMap(LocalAllowance.parse))
+    }
 
     public struct Compiled: Sendable {
         public let allow: [DomainPattern]
         public let deny: [DomainPattern]
         public let destinations: [DestinationRule]
+        public let local: [DestinationRule]
+
+        public init(allow: [DomainPattern], deny: [DomainPattern], destinations: [DestinationRule], local: [DestinationRule] = []) {
+            self.allow = allow
+            self.deny = deny
+            self.destinations = destinations
+            self.local = local
+        }
 
         /// Proxy and DNS relay: deny list first, then the allow list; nothing named means refused.
+        /// Any spelling of an address (`127.1`, `0x7f000001`, `[::ffff:127.0.0.1]`) is decided as that address.
         public func decide(host: String) -> NetworkDecision {
+            let host = IPAddress.literal(host)?.description ?? host
             if let d = deny.first(where: { $0.matches(host: host) }) { return NetworkDecision(allowed: false, rule: "deny_domains \(d)") }
             if let a = allow.first(where: { $0.matches(host: host) }) { return NetworkDecision(allowed: true, rule: "allow_domains \(a)") }
             let literal = IPAddress(host.hasPrefix("[") ? String(host.dropFirst().dropLast()) : host) != nil
             return NetworkDecision(allowed: false, rule: literal ? "a literal address no allow_domains entry covers" : "not in allow_domains")
+        }
+
+        /// Proxy, after the name was allowed: the address it resolved to (or the literal), which must not
+        /// reach this machine or its local network unless `allow_local` names it. `own`: the host's addresses.
+        public func decide(address: IPAddress, port: Int, own: Set<IPAddress>) -> NetworkDecision {
+            guard let range = LocalRange.of(address, own: own) else { return NetworkDecision(allowed: true, rule: "") }
+            if let a = local.first(where: { $0.matches(address, port: port) }) { return NetworkDecision(allowed: true, rule: "allow_local \(a)") }
+            let shown = address.isV4 ? "\(address):\(port)" : "[\(address)]:\(port)"
+            return NetworkDecision(allowed: false, rule: "\(shown) is \(range.rawValue), not in allow_local")
         }
 
         /// Observe mode: only the deny lists apply (names are those the address was looked up as).

@@ -5,10 +5,11 @@ extension Planner {
     func networkPlan(_ b: inout Builder) throws -> NetworkPlan {
         let mode = profile.network.value
         let policy = NetworkPolicy(allowDomains: profile.allowDomains.map(\.value), denyDomains: profile.denyDomains.map(\.value),
-                                   denyDestinations: profile.denyDestinations.map(\.value))
+                                   denyDestinations: profile.denyDestinations.map(\.value),
+                                   allowLocal: profile.allowLocal.map(\.value))
         var ports: [Int] = []
         for p in profile.inboundPorts { if let n = Int(p.value), !ports.contains(n) { ports.append(n) } }
-        var net = NetworkPlan(mode: mode, policy: policy, rateLimit: profile.rateLimit.value)
+        var net = NetworkPlan(mode: mode, policy: policy, rateLimit: profile.rateLimit.value, idleTimeout: profile.idleTimeout.value)
         if let dns = profile.upstreamDNS, let e = NetworkEndpoint.parse(dns.value, defaultPort: 53) {
             net.upstreamDNS = e.description
             if mode != .proxy { b.notes.append("upstream_dns (\(dns.origin)) is used only with network = proxy") }

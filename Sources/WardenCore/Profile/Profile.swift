@@ -104,6 +104,9 @@ public struct Profile: Sendable, Equatable {
     public var upstreamDNS: Traced<String>?
     public var upstreamProxy: Traced<String>?
     public var unsafeAllowRemoteProxy: Traced<Bool>
+    /// `idle_timeout`: seconds the proxy waits for a connected client's request.
+    public var idleTimeout: Traced<Int>
+    public var allowLocal: [Traced<String>] = []
 
     public var seccompAllow: [Traced<String>] = []
     public var seccompDeny: [Traced<String>] = []
@@ -130,6 +133,7 @@ public struct Profile: Sendable, Equatable {
             dbus: Traced(.none, here),
             pid: Traced(.private, here), ipc: Traced(.private, here), nestedSandbox: Traced(false, here), steamClient: Traced(false, here),
             network: Traced(.off, here), rateLimit: Traced(1000, here), unsafeAllowRemoteProxy: Traced(false, here),
+            idleTimeout: Traced(30, here),
             landlock: Traced(.bestEffort, here),
             allowShellExecution: Traced(false, here), maxChildProcesses: Traced(0, here))
     }

@@ -114,12 +114,14 @@ public struct ProfileResolver {
         if let v = l.upstreamDNS { p.upstreamDNS = v }
         if let v = l.upstreamProxy { p.upstreamProxy = v }
         if let v = l.unsafeAllowRemoteProxy { p.unsafeAllowRemoteProxy = v }
+        if let v = l.idleTimeout { p.idleTimeout = v }
         try mergeNames(l.dbusTalk, into: &p.dbusTalk)
         try mergeNames(l.dbusCall, into: &p.dbusCall)
         try mergeNames(l.allowDomains, into: &p.allowDomains)
         try mergeNames(l.denyDomains, into: &p.denyDomains)
         try mergeNames(l.denyDestinations, into: &p.denyDestinations)
         try mergeNames(l.inboundPorts, into: &p.inboundPorts)
+        try mergeNames(l.allowLocal, into: &p.allowLocal)
         if let v = l.landlock { p.landlock = v }
         if let v = l.allowShellExecution { p.allowShellExecution = v }
         if let v = l.maxChildProcesses { p.maxChildProcesses = v }

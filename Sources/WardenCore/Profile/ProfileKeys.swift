@@ -190,6 +190,14 @@ public enum ProfileKeys {
                 ProfileKey(name: "unsafe_allow_remote_proxy", type: "true or false", defaultValue: toml(d.unsafeAllowRemoteProxy.value),
                            summary: "Lets `upstream_proxy` name another machine (the game's allowed traffic then leaves through it).",
                            example: "unsafe_allow_remote_proxy = true"),
+                ProfileKey(name: "idle_timeout", type: "whole number of seconds, 1 to 3600", defaultValue: String(d.idleTimeout.value),
+                           summary: "With `proxy`: how long the proxy waits for a connected client to send its request; then it closes "
+                               + "the connection and records `proxy_garbage`.", example: "idle_timeout = 10"),
+                ProfileKey(name: "allow_local", type: "list of addresses or ranges with an optional port", defaultValue: "[]",
+                           summary: "With `proxy`: local destinations the game may reach. Loopback, `0.0.0.0/8`, link-local, private "
+                               + "(RFC 1918), CGNAT, ULA, multicast and this machine's own addresses are refused, whatever name led there, "
+                               + "unless listed here (LAN play): `192.168.1.10:27015`, `10.0.0.0/24`, `[fd00::5]:443`.",
+                           example: #"allow_local = ["192.168.1.10:27015"]"#),
             ]),
             ProfileSectionReference(name: "environment", summary:
                 "The game's environment, after ww removed secrets (`SSH_AUTH_SOCK`, `*_TOKEN`, `AWS_*`, ...) and what the sandbox cannot reach.", keys: [

@@ -35,6 +35,8 @@ public struct ProfileLayer: Sendable {
     public var rateLimit: Traced<Int>?
     public var upstreamDNS: Traced<String>?
     public var upstreamProxy: Traced<String>?
+    public var idleTimeout: Traced<Int>?
+    public var allowLocal: [ListEdit] = []
     public var unsafeAllowRemoteProxy: Traced<Bool>?
     public var seccompAllow: [ListEdit] = []
     public var seccompDeny: [ListEdit] = []
@@ -57,7 +59,7 @@ public struct ProfileParser {
         "desktop": ["x11", "wayland", "pulseaudio", "pipewire", "dbus", "dbus_talk", "dbus_call"],
         "namespaces": ["pid", "ipc", "nested_sandbox"],
         "network": ["mode", "allow_domains", "deny_domains", "deny_destinations", "inbound_ports", "rate_limit",
-                    "upstream_dns", "upstream_proxy", "unsafe_allow_remote_proxy"],
+                    "upstream_dns", "upstream_proxy", "unsafe_allow_remote_proxy", "idle_timeout", "allow_local"],
         "environment": ["set", "unset"],
         "seccomp": ["allow", "deny"],
         "landlock": ["mode"],
@@ -266,6 +268,13 @@ public struct ProfileParser {
             } else { fail(["network", "upstream_proxy"], "'upstream_proxy' must be host:port of an HTTP proxy that accepts CONNECT, such as \"127.0.0.1:3128\"") }
         }
         layer.unsafeAllowRemoteProxy = bool(t, "network", "unsafe_allow_remote_proxy")
+        if let v = t["idle_timeout"] {
+            if case .integer(let n) = v, (1...3600).contains(n) { layer.idleTimeout = Traced(Int(n), doc.location(["network", "idle_timeout"])) }
+            else { fail(["network", "idle_timeout"], "'idle_timeout' must be a whole number of seconds from 1 to 3600 (how long the proxy waits for a connected client's request)") }
+        }
+        layer.allowLocal = edits("allow_local") { e in
+            LocalAllowance.parse(e) == nil ? "is not an address of this machine or its network with an optional port (192.168.1.10:27015, 10.0.0.0/24, [fd00::5]:443)" : nil
+        }
     }
 
     mutating func read(section: String, _ t: [String: TOMLNode], into layer: inout ProfileLayer) {
