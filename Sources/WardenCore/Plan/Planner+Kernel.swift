@@ -49,7 +49,8 @@ extension Planner {
         let seccomp = SyscallGroups.policy(allow: profile.seccompAllow, deny: profile.seccompDeny, nestedSandbox: profile.nestedSandbox.value)
         let landlock = LandlockPlan.mirroring(b.mounts, mode: landlockMode, nestedSandbox: profile.nestedSandbox)
         let process = ProcessPolicy(allowedPatterns: profile.allowedPatterns.map(\.value), blockedPatterns: profile.blockedPatterns.map(\.value),
-                                    allowShellExecution: profile.allowShellExecution.value, maxChildProcesses: profile.maxChildProcesses.value)
+                                    allowShellExecution: profile.allowShellExecution.value, maxChildProcesses: profile.maxChildProcesses.value,
+                                    allowAnonymousExec: profile.allowAnonymousExec.value)
         if profile.nestedSandbox.value {
             b.warnings.append("nested_sandbox = true (\(profile.nestedSandbox.origin)): the game may create namespaces and mount inside its sandbox; Landlock keeps only its scopes")
         }

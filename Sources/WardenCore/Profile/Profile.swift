@@ -113,6 +113,7 @@ public struct Profile: Sendable, Equatable {
     public var blockedPatterns: [Traced<String>] = []
     public var allowShellExecution: Traced<Bool>
     public var maxChildProcesses: Traced<Int>
+    public var allowAnonymousExec: Traced<Bool>
 
     public var environmentSet: [String: Traced<String>] = [:]
     public var environmentUnset: [Traced<String>] = []
@@ -131,6 +132,6 @@ public struct Profile: Sendable, Equatable {
             pid: Traced(.private, here), ipc: Traced(.private, here), nestedSandbox: Traced(false, here), steamClient: Traced(false, here),
             network: Traced(.off, here), rateLimit: Traced(1000, here), unsafeAllowRemoteProxy: Traced(false, here),
             landlock: Traced(.bestEffort, here),
-            allowShellExecution: Traced(false, here), maxChildProcesses: Traced(0, here))
+            allowShellExecution: Traced(false, here), maxChildProcesses: Traced(0, here), allowAnonymousExec: Traced(false, here))
     }
 }
