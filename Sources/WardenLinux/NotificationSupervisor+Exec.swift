@@ -56,7 +56,7 @@ extension NotificationSupervisor {
         let answered = decision.allowed ? ww_notif_respond(listener, id, 0, 1) : ww_notif_respond(listener, id, EPERM, 0)
         var details: [(String, AuditEvent.Value)] = [("path", .string(path)), ("argv", .strings(argv)), ("caller", .string(callerName)),
                                                       ("caller_exe", .string(callerExe)), ("reason", .string(decision.reason))]
-        if let resolved = targets.first, resolved.path != path { details.append(("resolved", .string(resolved.path))) }
+        if let resolved = targets.first { details.append(("resolved", .string(resolved.path))) }
         if targets.count > 1 { details.append(("runs", .strings(targets.map { "\($0.role.rawValue) \($0.path)" }))) }
         if decision.anonymous { details.append(("anonymous", .bool(true))) }
         if let w = decision.windowsProgram { details.append(("windows_program", .string(w))) }
