@@ -78,6 +78,7 @@ extension NotificationSupervisor {
     /// failure to look is a failure (the exec is refused: ww does not guess).
     static func running(_ resolver: ExecResolver, path: String, argv: [String], descriptor: Int32?, base: String?) -> Result<[ExecTarget], ExecResolver.Failure> {
         let kernelFailsToo: Set<Int32> = [ENOENT, ENOTDIR, ELOOP, ENAMETOOLONG, EACCES]
+        if path.isEmpty && descriptor == nil { return .success([]) }   // execve(""): ENOENT
         var targets: [ExecTarget] = []
         var current = descriptor.map { resolver.descriptor($0) } ?? resolver.resolve(path, base: base)
         var role = ExecTarget.Role.resolved
@@ -91,8 +92,9 @@ extension NotificationSupervisor {
                 return kernelFailsToo.contains(why.errno) ? .success(targets) : .failure(why)
             }
             defer { close(file.fd) }
-            targets.append(ExecTarget(path: file.path, role: role, anonymous: file.anonymous))
+            // A directory or a device: the kernel refuses it (EACCES), there is nothing to judge.
             guard file.isRegular else { return .success(targets) }
+            targets.append(ExecTarget(path: file.path, role: role, anonymous: file.anonymous))
             let head: [UInt8]
             switch ExecResolver.head(file) {
             case .success(let h): head = h

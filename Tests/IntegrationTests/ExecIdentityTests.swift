@@ -3,8 +3,8 @@ import XCTest
 
 /// The process policy decides on what the kernel runs, not on the name typed: with
 /// `blocked_patterns = ["nc", "*netcat*"]`, a symlink to `nc`, `execve("/proc/self/fd/N")` on it, a
-/// `#!` script naming it (also through a second script), the dynamic loader given it, and a memfd copy
-/// of any program are each refused with an `exec_refused` event naming the file that would have run.
+/// `#!` script naming it (also through a second script), the dynamic loader given it, and a memfd or
+/// deleted copy of any program are each refused with an `exec_refused` event naming the file that would have run.
 /// Each refusal has a control in the same sandbox: the same way of starting a program that is not
 /// blocked works, so the refusal is about the file, not the mechanism. All as the unprivileged test
 /// user against the real bwrap, with `Tests/probes/execprobe.c`.
@@ -120,8 +120,14 @@ final class ExecIdentityTests: XCTestCase {
         XCTAssertTrue((refused.first?["reason"] as? String ?? "").contains("allow_anonymous_exec = false"), "\(refused)")
         XCTAssertTrue((refused.first?["resolved"] as? String ?? "").hasPrefix("/memfd:probe"), "\(refused)")
 
+        let (deleted, refusedDeleted) = try run(g, ["deleted", g.ok, "ran"], profile: try blocking())
+        XCTAssertEqual(deleted.stdout, "refused errno=1 EPERM\n", deleted.output)
+        XCTAssertEqual(refusedDeleted.first?["anonymous"] as? Bool, true, "\(refusedDeleted)")
+        XCTAssertEqual(refusedDeleted.first?["resolved"] as? String, "/tmp/execprobe-deleted (deleted)", "\(refusedDeleted)")
+
         let allowing = try blocking("allow_anonymous_exec = true\n")
         try assertRuns(g, ["memfd", g.ok, "ran"], profile: allowing, prints: "ran\n")
+        try assertRuns(g, ["deleted", g.ok, "ran"], profile: allowing, prints: "ran\n")
         // What the key gives up: a memfd copy of a blocked program has no name to match.
         try assertRuns(g, ["memfd", g.nc, "ran"], profile: allowing, prints: "ran\n")
     }

@@ -3,6 +3,7 @@
 //   execprobe exec PATH ARGS...   execve(PATH) as given (a symlink, a #! script, the dynamic loader)
 //   execprobe fd PATH ARGS...     open(PATH) then execve("/proc/self/fd/N")
 //   execprobe memfd PATH ARGS...  copy PATH into a memfd, then execveat(fd, "", AT_EMPTY_PATH)
+//   execprobe deleted PATH ARGS... copy PATH to /tmp, open it, delete it, execve("/proc/self/fd/N")
 // On failure prints "refused errno=N NAME" and exits 3; on success the program's own output shows.
 #define _GNU_SOURCE
 #include <errno.h>
@@ -49,6 +50,25 @@ int main(int argc, char **argv) {
         }
         close(in);
         syscall(SYS_execveat, fd, "", args, environ, AT_EMPTY_PATH);
+        return refused();
+    }
+    if (strcmp(mode, "deleted") == 0) {
+        const char *copy = "/tmp/execprobe-deleted";
+        int in = open(path, O_RDONLY);
+        int out = open(copy, O_WRONLY | O_CREAT | O_TRUNC, 0755);
+        if (in < 0 || out < 0) { perror("copy"); return 2; }
+        char buf[65536];
+        ssize_t n;
+        while ((n = read(in, buf, sizeof buf)) > 0) {
+            if (write(out, buf, (size_t)n) != n) { perror("write"); return 2; }
+        }
+        close(in);
+        close(out);   // no writer left: ETXTBSY otherwise
+        int fd = open(copy, O_RDONLY);
+        if (fd < 0 || unlink(copy) != 0) { perror("open/unlink"); return 2; }
+        char link[64];
+        snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+        execve(link, args, environ);
         return refused();
     }
     fprintf(stderr, "unknown mode %s\n", mode);
