@@ -6,4 +6,5 @@
 #include "ww_features.h"
 #include "ww_kernel.h"
 #include "ww_terminal.h"
+#include "ww_exec.h"
 #endif

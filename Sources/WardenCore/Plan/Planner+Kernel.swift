@@ -50,7 +50,8 @@ extension Planner {
         var landlock = LandlockPlan.mirroring(b.mounts, mode: landlockMode, nestedSandbox: profile.nestedSandbox)
         landlock.rules.removeAll { host.landlockRulesLeftOut.contains($0.path) }
         let process = ProcessPolicy(allowedPatterns: profile.allowedPatterns.map(\.value), blockedPatterns: profile.blockedPatterns.map(\.value),
-                                    allowShellExecution: profile.allowShellExecution.value, maxChildProcesses: profile.maxChildProcesses.value)
+                                    allowShellExecution: profile.allowShellExecution.value, maxChildProcesses: profile.maxChildProcesses.value,
+                                    allowAnonymousExec: profile.allowAnonymousExec.value)
         if profile.nestedSandbox.value {
             b.warnings.append("nested_sandbox = true (\(profile.nestedSandbox.origin)): the game may create namespaces and mount inside its sandbox; Landlock keeps only its scopes")
         }

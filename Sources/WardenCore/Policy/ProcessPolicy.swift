@@ -9,12 +9,16 @@ public struct ProcessPolicy: Codable, Equatable, Sendable {
     public var allowShellExecution: Bool
     /// Live processes the game may have besides itself; 0: no limit (process creation not watched).
     public var maxChildProcesses: Int
+    /// Programs with no path (a memfd, a deleted file) may run: no name rule can judge them.
+    public var allowAnonymousExec: Bool
 
-    public init(allowedPatterns: [String] = [], blockedPatterns: [String] = [], allowShellExecution: Bool = false, maxChildProcesses: Int = 0) {
+    public init(allowedPatterns: [String] = [], blockedPatterns: [String] = [], allowShellExecution: Bool = false, maxChildProcesses: Int = 0,
+                allowAnonymousExec: Bool = false) {
         self.allowedPatterns = allowedPatterns
         self.blockedPatterns = blockedPatterns
         self.allowShellExecution = allowShellExecution
         self.maxChildProcesses = maxChildProcesses
+        self.allowAnonymousExec = allowAnonymousExec
     }
 
     /// Unix shells and script interpreters.
@@ -28,6 +32,8 @@ public struct ProcessPolicy: Codable, Equatable, Sendable {
     /// Executables of Wine's loader: a process running one of these is Wine, and once it has renamed
     /// itself (comm) to something else it runs a Windows program.
     public static let wineLoaders = ["wine", "wine64", "wine-preloader", "wine64-preloader", "wine-stable", "wine64-stable"]
+    /// Wine's launchers that are shell scripts on some distributions (Debian's /usr/bin/wine).
+    static let wineLauncherScripts: Set<String> = Set(wineLoaders + ["wineapploader"])
 }
 
 /// What the supervisor knows about one `execve`.
@@ -79,6 +85,16 @@ public struct ExecDecision: Sendable, Equatable {
     public var reason: String
     public var windowsProgram: String?
     public var isShell: Bool
+    /// Refused because the program has no path (`allow_anonymous_exec = false`).
+    public var anonymous = false
+
+    public init(allowed: Bool, reason: String, windowsProgram: String?, isShell: Bool, anonymous: Bool = false) {
+        self.allowed = allowed
+        self.reason = reason
+        self.windowsProgram = windowsProgram
+        self.isShell = isShell
+        self.anonymous = anonymous
+    }
 }
 
 extension ProcessPolicy {
@@ -119,6 +135,38 @@ extension ProcessPolicy {
             return verdict(false, "matches none of allowed_patterns")
         }
         return verdict(true, shell ? "shell allowed (not started by a Windows program, or allow_shell_execution)" : "no rule refuses it")
+    }
+
+    /// Decides on what the kernel will run: the request as typed (above), then every file of the chain
+    /// the supervisor found (the resolved file, `#!` interpreters, the dynamic loader's program). Each
+    /// of those must pass the blocked patterns, the shell rule and (for the resolved file)
+    /// `allowed_patterns`; a file with no path needs `allow_anonymous_exec`. The first refusal wins and
+    /// names the file.
+    public func decide(_ request: ExecRequest, running targets: [ExecTarget]) -> ExecDecision {
+        let typed = decide(request)
+        guard typed.allowed else { return typed }
+        var script = request.path   // the file whose #! line names the next interpreter
+        for target in targets {
+            if target.anonymous {
+                if allowAnonymousExec { continue }
+                return ExecDecision(allowed: false, reason: "anonymous program (\(target.path): a memfd or deleted file, no name to check); allow_anonymous_exec = false",
+                                    windowsProgram: typed.windowsProgram, isShell: typed.isShell, anonymous: true)
+            }
+            var r = request
+            r.path = target.path
+            if target.role != .resolved { r.isLaunchCommand = false }
+            // Wine's own launcher scripts (/usr/bin/wine, wineapploader) run under /bin/sh: that shell is
+            // Wine starting, not a shell the Windows program asked for. Blocked patterns still apply.
+            if target.role == .interpreter && [request.path, script].contains(where: { Self.wineLauncherScripts.contains(Paths.basename($0)) }) { r.callerName = "" }
+            defer { script = target.path }
+            var d = decide(r)
+            if d.allowed || (target.role != .resolved && d.reason == "matches none of allowed_patterns") { continue }
+            d.reason = "\(target.description) \(d.reason)"
+            d.windowsProgram = typed.windowsProgram
+            d.isShell = d.isShell || typed.isShell
+            return d
+        }
+        return typed
     }
 
     func isShell(_ request: ExecRequest, windows: String?) -> Bool {

@@ -34,6 +34,8 @@ extension GlobalConfig {
             # allow_shell_execution = \(builtIn.allowShellExecution.value)
             # Live processes the game may have besides itself, 1 to 100000. Not set: no limit.
             # max_child_processes = 50
+            # true: programs with no path (a memfd, a deleted file) may start; no name rule can judge them.
+            # allow_anonymous_exec = \(builtIn.allowAnonymousExec.value)
 
             [trust]
             # Each game has a score from 0 to 100 (`ww trust show GAME`): red below 30, green above 70.

@@ -116,6 +116,7 @@ public struct Profile: Sendable, Equatable {
     public var blockedPatterns: [Traced<String>] = []
     public var allowShellExecution: Traced<Bool>
     public var maxChildProcesses: Traced<Int>
+    public var allowAnonymousExec: Traced<Bool>
 
     public var environmentSet: [String: Traced<String>] = [:]
     public var environmentUnset: [Traced<String>] = []
@@ -135,6 +136,6 @@ public struct Profile: Sendable, Equatable {
             network: Traced(.off, here), rateLimit: Traced(1000, here), unsafeAllowRemoteProxy: Traced(false, here),
             idleTimeout: Traced(30, here),
             landlock: Traced(.bestEffort, here),
-            allowShellExecution: Traced(false, here), maxChildProcesses: Traced(0, here))
+            allowShellExecution: Traced(false, here), maxChildProcesses: Traced(0, here), allowAnonymousExec: Traced(false, here))
     }
 }

@@ -125,6 +125,7 @@ public struct ProfileResolver {
         if let v = l.landlock { p.landlock = v }
         if let v = l.allowShellExecution { p.allowShellExecution = v }
         if let v = l.maxChildProcesses { p.maxChildProcesses = v }
+        if let v = l.allowAnonymousExec { p.allowAnonymousExec = v }
         try mergeNames(l.seccompAllow, into: &p.seccompAllow)
         try mergeNames(l.seccompDeny, into: &p.seccompDeny)
         try mergeNames(l.allowedPatterns, into: &p.allowedPatterns)

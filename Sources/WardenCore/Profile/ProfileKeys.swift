@@ -240,6 +240,10 @@ public enum ProfileKeys {
                            summary: "`true`: Windows programs may start shells and script hosts (`cmd.exe`, `powershell.exe`, `wscript.exe`, "
                                + "`sh`, `python`, `.bat` and `.ps1` files, ...). The launch chain's own scripts are never affected.",
                            example: "allow_shell_execution = true"),
+                ProfileKey(name: "allow_anonymous_exec", type: "true or false", defaultValue: toml(d.allowAnonymousExec.value),
+                           summary: "`true`: programs with no path may start (a memfd run with `execveat`, a deleted file). "
+                               + "No name rule can judge them, so they are refused by default.",
+                           example: "allow_anonymous_exec = true"),
                 ProfileKey(name: "max_child_processes", type: "whole number, 1 to 100000", defaultValue: nil, defaultNote: "no limit",
                            summary: "Live processes the game may have besides itself; more are refused. Setting it makes ww watch every fork.",
                            example: "max_child_processes = 50"),

@@ -45,6 +45,7 @@ public struct ProfileLayer: Sendable {
     public var blockedPatterns: [ListEdit] = []
     public var allowShellExecution: Traced<Bool>?
     public var maxChildProcesses: Traced<Int>?
+    public var allowAnonymousExec: Traced<Bool>?
     public var environmentSet: [String: Traced<String>] = [:]
     public var environmentUnset: [Traced<String>] = []
     public var trustTier: Traced<TrustTier>?
@@ -63,7 +64,7 @@ public struct ProfileParser {
         "environment": ["set", "unset"],
         "seccomp": ["allow", "deny"],
         "landlock": ["mode"],
-        "process": ["allowed_patterns", "blocked_patterns", "allow_shell_execution", "max_child_processes"],
+        "process": ["allowed_patterns", "blocked_patterns", "allow_shell_execution", "max_child_processes", "allow_anonymous_exec"],
         "trust": ["tier"],
     ]
     public static let topLevel = ["extends", "description"]
@@ -339,6 +340,7 @@ public struct ProfileParser {
             layer.allowedPatterns = patterns(t, section, "allowed_patterns")
             layer.blockedPatterns = patterns(t, section, "blocked_patterns")
             layer.allowShellExecution = bool(t, section, "allow_shell_execution")
+            layer.allowAnonymousExec = bool(t, section, "allow_anonymous_exec")
             if let v = t["max_child_processes"] {
                 if case .integer(let n) = v, n >= 1, n <= 100_000 {
                     layer.maxChildProcesses = Traced(Int(n), doc.location([section, "max_child_processes"]))
