@@ -62,7 +62,7 @@ test: build
 
 unit: build
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build --filter "WardenCoreTests|WardenStoreTests|WardenLinuxTests|WardenMonitorTests"
+	$(SWIFT) test --skip-build --filter "WardenCoreTests|WardenStoreTests|WardenLinuxTests|WardenNetTests|WardenMonitorTests"
 
 integration: build
 	$(SWIFT) build --build-tests
