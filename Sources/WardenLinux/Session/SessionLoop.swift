@@ -12,7 +12,7 @@ final class SessionLoop {
     let signals: Int32
     let instructions: HelperInstructions
     let events: SessionEvents
-    let network: SessionService?
+    let services: [SessionService]
     let report: (String) -> Void
 
     private(set) var helperStarted = false
@@ -28,14 +28,14 @@ final class SessionLoop {
     private var watcher: NotificationSupervisor?
 
     init(plan: SandboxPlan, bwrapPID: pid_t, control: Int32, signals: Int32, instructions: HelperInstructions,
-         events: SessionEvents, network: SessionService?, report: @escaping (String) -> Void) {
+         events: SessionEvents, services: [SessionService], report: @escaping (String) -> Void) {
         self.plan = plan
         self.bwrapPID = bwrapPID
         self.control = control
         self.signals = signals
         self.instructions = instructions
         self.events = events
-        self.network = network
+        self.services = services
         self.report = report
     }
 
@@ -106,7 +106,7 @@ final class SessionLoop {
             case .hello?:
                 helperStarted = true
                 helperPID = sender
-                network?.helperStarted(sender)
+                for service in services { service.helperStarted(sender) }
                 if sender > 0 { gamePIDFD = ww_pidfd_open(sender) }
                 let msg = [ControlTag.run.rawValue] + instructions.encoded()
                 if send(control, msg, msg.count, Int32(MSG_NOSIGNAL)) != msg.count {

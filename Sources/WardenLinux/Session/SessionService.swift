@@ -11,7 +11,15 @@ public protocol SessionService: AnyObject {
     func start(trail: AuditTrail?) throws
     /// The inner helper's host pid: the sandbox's processes are its descendants.
     func helperStarted(_ pid: pid_t)
+    /// The game and every process of its sandbox have ended (bwrap exited), before `session_end`:
+    /// what the service finds now (a diff of what the game left) is recorded in this session.
+    func gameEnded(trail: AuditTrail)
     func stop()
+}
+
+extension SessionService {
+    public func helperStarted(_ pid: pid_t) {}
+    public func gameEnded(trail: AuditTrail) {}
 }
 
 /// How a session ended, for the end hook (the ww target records the store, trust and alerts there).

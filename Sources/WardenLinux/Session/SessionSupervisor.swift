@@ -9,8 +9,8 @@ import WardenCore
 ///
 /// Order at the start: the filtered bus is spawned before the signals are blocked (it keeps the
 /// default mask); services and the live feed start after (their threads inherit the block, so
-/// SIGCHLD reaches the signalfd); the file watcher once bwrap runs. At the end: the watcher, then
-/// `session_end` and the summary, then the feed, services, bus and session folder, then `onEnd`.
+/// SIGCHLD reaches the signalfd); the file watcher once bwrap runs. At the end: the watcher, the
+/// services' `gameEnded`, then `session_end` and the summary, then the feed, services, bus and session folder, then `onEnd`.
 public final class SessionSupervisor {
     public let plan: SandboxPlan
     public let bwrapPath: String
@@ -79,7 +79,6 @@ public final class SessionSupervisor {
             try service.start(trail: trail)
             started.append(service)
         }
-        let network = started.first
 
         // The live feed: a monitor sees the session from its first event. Without it the game still
         // runs; ww says why.
@@ -97,9 +96,12 @@ public final class SessionSupervisor {
         files?.start()
         let instructions = HelperInstructions(command: plan.command, landlock: plan.landlock, notificationFilter: notification, bridges: plan.net.bridges)
         let loop = SessionLoop(plan: plan, bwrapPID: pid, control: spawn.control, signals: signals, instructions: instructions,
-                               events: events, network: network, report: report)
+                               events: events, services: started, report: report)
         let status = loop.run()
         _ = files?.stop()
+        // Every process of the sandbox is gone: services look at what the game left (before session_end,
+        // so what they find belongs to the session and its trust).
+        if let t = trail { for service in started { service.gameEnded(trail: t) } }
         trail?.record("session_end", [("exit_status", .int(Int64(status)))])
         if let t = trail, !quiet { report(t.summary(exitStatus: status)) }
         return SessionOutcome(exitStatus: status, gameStarted: loop.helperStarted)
