@@ -3,7 +3,7 @@
  *
  * Runs under Wine as a Windows console program and, through Wine's Z: drive
  * (Z:\ maps to the Unix /), tries what info-stealers and droppers typically do:
- * read an SSH key, browser cookies and /etc/shadow, append to ~/.bashrc and
+ * read an SSH key, AWS credentials, browser cookies and /etc/shadow, append to ~/.bashrc and
  * drop an XDG autostart entry. Each attempt prints one line:
  *
  *     PROBE <name> <BLOCKED|OK> <detail>
@@ -12,7 +12,8 @@
  * the file (max 40 chars) / what was written when it worked. Ends with "PROBE done".
  *
  * Options:
- *   --only NAME     run just one check (home, ssh_key, firefox_cookies, shadow, bashrc, autostart)
+ *   --only NAME     run just one check (home, ssh_key, aws_credentials, firefox_cookies, shadow,
+ *                  bashrc, autostart)
  *   --exit N        exit with status N after the checks (default 0)
  *   --sleep S       sleep S seconds before exiting (for signal forwarding tests)
  *   --home PATH     use PATH (Unix or Windows form) as the home instead of the environment
@@ -146,6 +147,13 @@ static void check_ssh_key(void)
     check_read("ssh_key", p);
 }
 
+static void check_aws_credentials(void)
+{
+    char p[MAX_PATH];
+    home_path(".aws\\credentials", p, sizeof p);
+    check_read("aws_credentials", p);
+}
+
 /* Stealers look in every Firefox profile, so enumerate them, not just one name. */
 static void check_firefox_cookies(void)
 {
@@ -240,6 +248,7 @@ static void check_autostart(void)
 static const struct { const char *name; void (*fn)(void); } checks[] = {
     { "home", check_home },
     { "ssh_key", check_ssh_key },
+    { "aws_credentials", check_aws_credentials },
     { "firefox_cookies", check_firefox_cookies },
     { "shadow", check_shadow },
     { "bashrc", check_bashrc },

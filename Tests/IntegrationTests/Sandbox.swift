@@ -178,17 +178,19 @@ struct FakeHome {
     static let bashrc = "# PLANTED-BASHRC\n"
 
     var sshKey: String { path + "/.ssh/id_rsa" }
+    var awsCredentials: String { path + "/.aws/credentials" }
     var cookiesFile: String { path + "/.mozilla/firefox/default.profile/cookies.sqlite" }
     var bashrcFile: String { path + "/.bashrc" }
     var autostart: String { path + "/.config/autostart" }
 
     func plant() throws {
         let fm = FileManager.default
-        for dir in [".ssh", ".mozilla/firefox/default.profile", ".config/autostart", ".local/share/keyrings", ".gnupg"] {
+        for dir in [".ssh", ".aws", ".mozilla/firefox/default.profile", ".config/autostart", ".local/share/keyrings", ".gnupg"] {
             try fm.createDirectory(atPath: path + "/" + dir, withIntermediateDirectories: true)
         }
         try FakeHome.secretKey.write(toFile: sshKey, atomically: true, encoding: .utf8)
         try FakeHome.cookies.write(toFile: cookiesFile, atomically: true, encoding: .utf8)
+        try "[default]\naws_access_key_id = AKIAPLANTED\naws_secret_access_key = PLANTED-AWS-SECRET\n".write(toFile: awsCredentials, atomically: true, encoding: .utf8)
         try FakeHome.bashrc.write(toFile: bashrcFile, atomically: true, encoding: .utf8)
         try "PLANTED-KEYRING".write(toFile: path + "/.local/share/keyrings/login.keyring", atomically: true, encoding: .utf8)
         chmod(path, 0o755)
@@ -197,7 +199,7 @@ struct FakeHome {
     /// Content of every planted file, to prove nothing changed.
     func snapshot() -> [String: String] {
         var out: [String: String] = [:]
-        for f in [sshKey, cookiesFile, bashrcFile, path + "/.local/share/keyrings/login.keyring"] {
+        for f in [sshKey, awsCredentials, cookiesFile, bashrcFile, path + "/.local/share/keyrings/login.keyring"] {
             out[f] = (try? String(contentsOfFile: f, encoding: .utf8)) ?? "<missing>"
         }
         out["autostart entries"] = ((try? FileManager.default.contentsOfDirectory(atPath: autostart)) ?? []).sorted().joined(separator: ",")

@@ -177,10 +177,17 @@ final class SteamChainTests: XCTestCase {
         // The profile is chosen by itself, and ww says which.
         XCTAssertTrue(r.stderr.contains("ww: steam:\(Self.app) runs with profile steam-proton"), r.output)
 
-        for check in ["sentry", "loginusers", "config_vdf", "local_vdf", "other_userdata", "steam_pipe", "ssh_key",
-                      "client_folder", "host_environ"] {
+        for check in ["other_userdata", "steam_pipe", "client_folder", "host_environ"] {
             XCTAssertTrue(got[check]?.hasPrefix("BLOCKED") == true, "\(check): \(got[check] ?? "missing")\n\(r.output)")
         }
+        // Steam's login files and the SSH key are decoys, through the runtime's nested bwrap too; each read is an event.
+        let touched = sb.events(log).filter { $0["kind"] as? String == "secret_touched" }.compactMap { $0["path"] as? String }
+        for (check, path) in [("sentry", s.client + "/ssfn1234567890"), ("loginusers", s.client + "/config/loginusers.vdf"),
+                              ("config_vdf", s.client + "/config/config.vdf"), ("local_vdf", s.client + "/local.vdf"), ("ssh_key", s.home.sshKey)] {
+            XCTAssertTrue(got[check]?.hasPrefix("OK") == true, "\(check): \(got[check] ?? "missing")\n\(r.output)")
+            XCTAssertTrue(touched.contains(path), "\(check): \(path) not in \(touched)")
+        }
+        XCTAssertFalse(r.output.contains("PLANTED"), r.output)
         XCTAssertEqual(got["own_userdata"], "OK OWN-CLOUD-SAVE", r.output)
         XCTAssertEqual(got["sdk64"], "OK STEAMCLIENT64", "~/.steam/sdk64 leads to steamclient.so\n\(r.output)")
         XCTAssertEqual(got["game_folder"], "OK written", r.output)

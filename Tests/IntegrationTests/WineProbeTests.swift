@@ -39,14 +39,22 @@ final class WineProbeTests: XCTestCase {
         let exe = try probe()
         let home = try sb.makeHome()
         let before = home.snapshot()
-        let r = try sb.ww(["--", "wine", exe, "--exit", "7"], home: home, timeout: 240)
+        let log = sb.logPath()
+        let r = try sb.ww(["--log", log, "--", "wine", exe, "--exit", "7"], home: home, timeout: 240)
         XCTAssertEqual(r.status, 7, r.output)
         XCTAssertTrue(r.stdout.contains("PROBE done"), r.output)
         let got = lines(r.stdout)
-        for check in ["ssh_key", "firefox_cookies", "shadow", "bashrc", "autostart"] {
+        for check in ["shadow", "bashrc", "autostart"] {
             XCTAssertTrue(got[check]?.hasPrefix("BLOCKED") == true, "\(check): \(got[check] ?? "missing")\n\(r.output)")
         }
+        // The secrets it reads through Z: are decoys (their first lines), and each read is an event.
+        XCTAssertEqual(got["ssh_key"], "OK -----BEGIN OPENSSH PRIVATE KEY-----", r.output)
+        XCTAssertEqual(got["aws_credentials"], "OK [default]", r.output)
+        XCTAssertTrue(got["firefox_cookies"]?.hasPrefix("OK SQLite format 3") == true, r.output)
         XCTAssertFalse(r.output.contains("PLANTED"), r.output)
+        let touched = sb.events(log).filter { $0["kind"] as? String == "secret_touched" }.compactMap { $0["path"] as? String }
+        XCTAssertTrue(touched.contains(home.sshKey) && touched.contains(home.awsCredentials), "\(touched)")
+        XCTAssertTrue(touched.contains { $0.hasPrefix(home.path + "/.mozilla/firefox/") && $0.hasSuffix("/cookies.sqlite") }, "\(touched)")
         XCTAssertEqual(home.snapshot(), before, "the real files changed")
         // The prefix Wine created lives in the game's virtual home, not in the real one.
         XCTAssertFalse(FileManager.default.fileExists(atPath: home.path + "/.wine"))

@@ -15,6 +15,15 @@ public enum PlanText {
         for layer in plan.copyOnWrite {
             out.append("copy-on-write \(layer.original): overlay mounted by ww before bwrap, changes in \(layer.upper)")
         }
+        if !plan.decoys.enabled {
+            out.append("decoys      off (decoys = false): hidden paths look absent")
+        } else if plan.decoys.items.isEmpty {
+            out.append("decoys      none (no hidden secret exists on this machine)")
+        }
+        for d in plan.decoys.items {
+            let at = d.destinations == [d.standsFor] ? "" : " at \(d.destinations.joined(separator: ", "))"
+            out.append("decoy       \(d.standsFor)\(at): \(d.kind.rawValue) (read-only, opening it is secret_touched)")
+        }
         out.append("namespaces  \(plan.namespaces.unsharedNames.joined(separator: ", "))\(plan.namespaces.disableNestedUserNamespaces ? "; no nested user namespaces" : "")")
         out.append("process     capabilities dropped, dies with ww, descriptors closed, argv passed on a private socket")
         out.append("")

@@ -9,13 +9,14 @@ extension Planner {
         var warnings: [String] = []
         var directoriesToCreate: [String] = []
         var copyOnWrite: [CopyOnWriteLayer] = []
+        var decoys: [DecoyPlan.Item] = []
 
         mutating func add(_ kind: MountStep.Kind, source: String? = nil, _ dest: String, permissions: String? = nil, reason: String) {
             mounts.append(MountStep(kind, source: source, dest, permissions: permissions, reason: reason))
         }
 
         mutating func hide(_ dest: String, kind: FileKind?, reason: String) {
-            if mounts.contains(where: { ($0.kind == .hideFile || $0.kind == .tmpfs) && $0.destination == dest }) { return }
+            if mounts.contains(where: { ($0.kind == .hideFile || $0.kind == .tmpfs || $0.kind == .decoy) && $0.destination == dest }) { return }
             if kind == .directory {
                 add(.tmpfs, dest, permissions: "0000", reason: reason)
                 add(.remountReadOnly, dest, reason: reason)

@@ -31,16 +31,48 @@ extension Planner {
 
     func addHidden(_ b: inout Builder) {
         let binds = b.mounts.filter { ($0.kind == .readOnlyBind || $0.kind == .bind || $0.kind == .overlayBind) && $0.source != nil }
+        let systemSecrets = Set(SensitivePaths.systemHidden.map(Paths.dirname))
         for (path, why) in hiddenHostPaths(&b) {
             let forms = Set([path, fs.canonical(path) ?? path])
+            var destinations: [String] = []
+            var kinds: [String: FileKind?] = [:]
             for m in binds {
                 // An overlay shows its folder's content (and the changes) where the folder is.
                 guard let src = m.kind == .overlayBind ? m.destination : m.source else { continue }
                 for form in forms where Paths.isWithin(form, src) && form != src {
                     let dest = Paths.rebase(form, from: src, to: m.destination)
-                    b.hide(dest, kind: fs.kind(form), reason: "\(why): \(path)")
+                    if !destinations.contains(dest) { destinations.append(dest); kinds[dest] = fs.kind(form) }
                 }
             }
+            let kind = fs.kind(path)
+            // System files (/etc/shadow, sudoers, host keys) stay hidden: no game looks for a decoy there.
+            if profile.decoys.value, kind == .file || kind == .directory, !systemSecrets.contains(Paths.dirname(path)) || Paths.isWithin(path, home) {
+                // A virtual home is at your home's path: a secret of yours that no bind shows appears there as a decoy
+                // (not inside ~/.steam, which holds only links to the Steam client there).
+                if destinations.isEmpty, profile.home.value == .virtual, Paths.isWithin(path, home), path != home,
+                   !Paths.isWithin(path, Paths.join(home, ".steam")) {
+                    destinations = [path]
+                }
+                if !destinations.isEmpty {
+                    addDecoy(&b, standsFor: path, isDirectory: kind == .directory, destinations: destinations, reason: "\(why): \(path)")
+                    continue
+                }
+            }
+            for dest in destinations { b.hide(dest, kind: kinds[dest] ?? kind, reason: "\(why): \(path)") }
+        }
+    }
+
+    /// A decoy for `standsFor`, read-only at each destination, written by ww into the session folder.
+    func addDecoy(_ b: inout Builder, standsFor: String, isDirectory: Bool, destinations all: [String], reason: String) {
+        // The same secret reached by two rules (~/.steam/steam and the client folder it leads to): one decoy.
+        let destinations = all.filter { dest in !b.mounts.contains { ($0.kind == .decoy || $0.kind == .hideFile || $0.kind == .tmpfs) && $0.destination == dest } }
+        guard !destinations.isEmpty else { return }
+        let relative = Paths.isWithin(standsFor, home) ? String(standsFor.dropFirst(home.count + 1)) : standsFor
+        let kind = DecoyKind.of(relative: relative, isDirectory: isDirectory)
+        let source = Paths.join(Paths.join(host.sessionDirectory, "decoys"), "\(b.decoys.count)-\(Paths.basename(standsFor))")
+        b.decoys.append(DecoyPlan.Item(standsFor: standsFor, kind: kind, isDirectory: isDirectory, source: source, destinations: destinations))
+        for dest in destinations {
+            b.add(.decoy, source: source, dest, reason: "decoy (\(kind.rawValue)) for \(reason)")
         }
     }
 

@@ -14,6 +14,8 @@ public struct SandboxPlan: Codable, Equatable, Sendable {
     public var dbus: DBusProxyPlan? = nil
     /// Copy-on-write folders: overlays ww mounts before bwrap starts.
     public var copyOnWrite: [CopyOnWriteLayer] = []
+    /// Decoys over the hidden secrets that exist.
+    public var decoys = DecoyPlan()
     public var mounts: [MountStep]
     public var environment: [EnvironmentVariable]
     public var removedEnvironment: [RemovedVariable]
@@ -70,6 +72,8 @@ public struct MountStep: Codable, Equatable, Sendable {
         /// A writable bind, by path, of the overlay ww mounts (before bwrap, in a namespace of its own)
         /// over a copy-on-write folder: `source` is the overlay's mount point, `destination` the folder.
         case overlayBind = "overlay-bind"
+        /// A decoy ww wrote into the session folder, bound read-only over a hidden secret (`DecoyPlan`).
+        case decoy
     }
 
     public var kind: Kind

@@ -104,7 +104,8 @@ extension LandlockPlan {
                 grant(m.destination, LandlockAccess.device, m.reason)
                 grant(Paths.join(m.destination, "shm"), LandlockAccess.readWrite & ~LandlockAccess.execute, "shared memory (shm_open)")
             case .tmpfs where m.permissions != "0000": grant(m.destination, LandlockAccess.readWrite, m.reason)
-            case .tmpfs, .dir, .symlink, .remountReadOnly, .hideFile: break
+            // A decoy lies inside what a bind above already granted (the home, the Steam client).
+            case .tmpfs, .dir, .symlink, .remountReadOnly, .hideFile, .decoy: break
             }
         }
         return LandlockPlan(mode: mode.value, handledAccess: LandlockAccess.all, scopes: scopes,

@@ -93,6 +93,8 @@ public struct Profile: Sendable, Equatable {
     public var nestedSandbox: Traced<Bool>
     /// Show the Steam client folder read-only, without its login files and other games' userdata.
     public var steamClient: Traced<Bool>
+    /// Hidden secrets that exist appear as decoys (true) or look absent (false).
+    public var decoys: Traced<Bool>
 
     public var network: Traced<NetworkMode>
     public var allowDomains: [Traced<String>] = []
@@ -133,6 +135,7 @@ public struct Profile: Sendable, Equatable {
             x11: Traced(true, here), wayland: Traced(true, here), pulseaudio: Traced(true, here), pipewire: Traced(true, here),
             dbus: Traced(.none, here),
             pid: Traced(.private, here), ipc: Traced(.private, here), nestedSandbox: Traced(false, here), steamClient: Traced(false, here),
+            decoys: Traced(true, here),
             network: Traced(.off, here), rateLimit: Traced(1000, here), unsafeAllowRemoteProxy: Traced(false, here),
             idleTimeout: Traced(30, here),
             landlock: Traced(.bestEffort, here),

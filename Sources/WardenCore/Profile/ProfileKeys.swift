@@ -88,9 +88,18 @@ public enum ProfileKeys {
                                + "(autostart, shell startup files) or a folder that contains your home.",
                            example: #"read_write = ["${GAME_DIR}", { path = "~/Games/saves", create = true }]"#),
                 ProfileKey(name: "hidden", type: "list of paths (a wildcard only in the last component)", defaultValue: "[]",
-                           summary: "Hidden besides the built-in list: a file becomes an empty file nobody can open, a folder an empty, "
-                               + "unreadable one. A path that does not exist is fine; a wildcard is matched against one folder listing.",
+                           summary: "Hidden besides the built-in list: a file becomes a decoy file, a folder a decoy folder (see `decoys`; "
+                               + "with `decoys = false` an empty file nobody can open, an empty, unreadable folder). A path that does not "
+                               + "exist is fine; a wildcard is matched against one folder listing.",
                            example: #"hidden = ["~/Documents/taxes", "~/Downloads/*.pdf"]"#),
+                ProfileKey(name: "decoys", type: "true or false", defaultValue: toml(d.decoys.value),
+                           summary: "Where a hidden secret exists (the built-in list, the Steam login files, `hidden`), the game finds a "
+                               + "decoy of the same kind at its path: made up by ww for each session (never your data), read-only, with "
+                               + "random canary tokens. Opening one for reading is a `secret_touched` event (listing a folder or `stat` is "
+                               + "not); a token sent out through the proxy or the DNS relay is an `exfiltration` event. In a virtual home "
+                               + "the decoys appear at your home's paths too. `false`: hidden paths look absent. `ww plan` lists each decoy. "
+                               + "Pipes and sockets (`steam.pipe`) and the system files (`/etc/shadow`) are hidden, never decoys.",
+                           example: "decoys = false"),
                 ProfileKey(name: "copy_on_write", type: "list of paths (existing folders)", defaultValue: "[]",
                            summary: "The game sees each folder writable, but its changes land in a per-game layer "
                                + "(`~/.local/share/winewarden/cow/<game-id>/`) and the folder on disk stays as it is; the next run sees "

@@ -27,6 +27,7 @@ public struct ProfileLayer: Sendable {
     public var pid, ipc: Traced<NamespaceSharing>?
     public var nestedSandbox: Traced<Bool>?
     public var steamClient: Traced<Bool>?
+    public var decoys: Traced<Bool>?
     public var network: Traced<NetworkMode>?
     public var allowDomains: [ListEdit] = []
     public var denyDomains: [ListEdit] = []
@@ -55,7 +56,7 @@ public struct ProfileLayer: Sendable {
 public struct ProfileParser {
     public static let sections: [String: [String]] = [
         "match": ["steam_app_ids", "executables", "prefixes"],
-        "filesystem": ["home", "read_only", "read_write", "hidden", "copy_on_write", "steam_client"],
+        "filesystem": ["home", "read_only", "read_write", "hidden", "copy_on_write", "steam_client", "decoys"],
         "devices": ["gpu", "gamepads", "sound", "ntsync", "extra"],
         "desktop": ["x11", "wayland", "pulseaudio", "pipewire", "dbus", "dbus_talk", "dbus_call"],
         "namespaces": ["pid", "ipc", "nested_sandbox"],
@@ -303,6 +304,7 @@ public struct ProfileParser {
             layer.hidden = paths(t, section, "hidden", use: .hidden)
             layer.copyOnWrite = paths(t, section, "copy_on_write", use: .readWrite)
             layer.steamClient = bool(t, section, "steam_client")
+            layer.decoys = bool(t, section, "decoys")
         case "devices":
             layer.gpu = bool(t, section, "gpu")
             layer.gamepads = bool(t, section, "gamepads")

@@ -24,6 +24,7 @@ public enum ProfileReport {
         list("hidden", p.hidden)
         list("copy_on_write", p.copyOnWrite)
         line("steam_client", String(p.steamClient.value), p.steamClient.origin)
+        line("decoys", String(p.decoys.value), p.decoys.origin)
         out.append("  (always hidden besides: \(SensitivePaths.alwaysHidden.count) credential/browser/wallet paths; never writable: \(SensitivePaths.persistenceFiles.count + SensitivePaths.persistenceDirectories.count) autostart/shell paths)")
         out.append("[devices]")
         line("gpu", String(p.gpu.value), p.gpu.origin)

@@ -27,14 +27,12 @@ enum SessionFolder {
     }
 
     /// Removes the folder, its files and its subfolders' files (two levels: net/, inbound/); never follows links.
-    static func remove(_ path: String) {
+    /// Removes the folder and what is in it (the decoys are a few levels deep); links are removed, never followed.
+    static func remove(_ path: String, depth: Int = 0) {
         for name in RealFileSystem().list(path) {
             let child = Paths.join(path, name)
             var st = stat()
-            if lstat(child, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR {
-                for inner in RealFileSystem().list(child) { unlink(Paths.join(child, inner)) }
-                rmdir(child)
-            } else { unlink(child) }
+            if depth < 8, lstat(child, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR { remove(child, depth: depth + 1) } else { unlink(child) }
         }
         rmdir(path)
     }

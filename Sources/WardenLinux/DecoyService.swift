@@ -1,0 +1,158 @@
+import CLinux
+import Glibc
+import Synchronization
+import WardenCore
+
+/// The session's decoys (`DecoyPlan`): written into the session folder before the game starts, each
+/// with its own canary token, then watched with inotify from a thread of their own. Opening a decoy
+/// file is a `secret_touched` event (the path as the game saw it, the secret it stands for); listing
+/// a decoy folder or `stat` opens no file and is not. The decoys are bound read-only, so the game
+/// cannot change, replace or remove them, and the real secret is never opened.
+///
+/// Bounded: one event per decoy file per session, further opens only counted (a `decoy_opens` event
+/// at the end says how many); memory is one counter per decoy file.
+public final class DecoyService: SessionService, @unchecked Sendable {
+    public let plan: DecoyPlan
+    public let tokens: CanaryTokens
+    private var inotify: Int32 = -1
+    private var wake: Int32 = -1
+    private var thread: pthread_t?
+    private var trail: AuditTrail?
+    // Only the watcher's thread touches these once it runs (start and gameEnded synchronise by join).
+    private var watched: [Int32: (item: Int, relative: String)] = [:]
+    private var opens: [String: Int] = [:]
+    private var order: [String] = []
+
+    /// One token per decoy, from the system's random source.
+    public static func makeTokens(for plan: DecoyPlan) -> CanaryTokens {
+        var random = SystemRandomNumberGenerator()
+        return CanaryTokens(plan.items.map { CanaryTokens.Token(value: CanaryTokens.makeToken(using: &random), standsFor: $0.standsFor) })
+    }
+
+    public init(plan: DecoyPlan, tokens: CanaryTokens) {
+        self.plan = plan
+        self.tokens = tokens
+    }
+
+    /// Writes every decoy (the game must never find a hidden path half made) and starts watching.
+    public func start(trail: AuditTrail?) throws {
+        self.trail = trail
+        guard plan.enabled, !plan.items.isEmpty else { return }
+        try WardenDirectories.createPrivate(plan.folder)
+        var random = SystemRandomNumberGenerator()
+        for (i, item) in plan.items.enumerated() {
+            let token = i < tokens.tokens.count ? tokens.tokens[i].value : CanaryTokens.makeToken(using: &random)
+            let files = DecoyContent.files(item.kind, token: token, random: &random)
+            if item.isDirectory {
+                try WardenDirectories.createPrivate(item.source)
+                for file in files {
+                    let path = Paths.join(item.source, file.path)
+                    try WardenDirectories.create(Paths.dirname(path))
+                    try Self.write(file.bytes, to: path)
+                }
+            } else {
+                try Self.write(files.first?.bytes ?? [], to: item.source)
+            }
+        }
+        inotify = inotify_init1(Int32(IN_CLOEXEC | IN_NONBLOCK))
+        wake = ww_wake_fd()
+        guard inotify >= 0, wake >= 0 else {
+            trail?.record("decoy_watch_status", [("watching", .bool(false)), ("error", .string(ErrnoText.describe(errno)))])
+            return
+        }
+        for (i, item) in plan.items.enumerated() { watch(item.source, item: i, relative: "", isDirectory: item.isDirectory) }
+        thread = BackgroundThread.start { self.run() }
+    }
+
+    /// Every process of the sandbox is gone: the last opens are read, and repeated ones are counted.
+    public func gameEnded(trail: AuditTrail) {
+        stopThread()
+        for path in order where (opens[path] ?? 0) > 1 {
+            trail.record("decoy_opens", [("path", .string(path)), ("opens", .int(Int64(opens[path] ?? 0)))])
+        }
+    }
+
+    public func stop() { stopThread() }
+
+    private func stopThread() {
+        if let t = thread {
+            var one: UInt64 = 1
+            _ = Glibc.write(wake, &one, 8)
+            pthread_join(t, nil)
+            thread = nil
+        }
+        if inotify >= 0 { close(inotify); inotify = -1 }
+        if wake >= 0 { close(wake); wake = -1 }
+    }
+
+    /// A watch on a decoy file, or on a decoy folder and each folder inside it (their files' opens
+    /// come with the file's name).
+    private func watch(_ path: String, item: Int, relative: String, isDirectory: Bool) {
+        let wd = inotify_add_watch(inotify, path, UInt32(IN_OPEN | IN_DONT_FOLLOW) | (isDirectory ? UInt32(IN_ONLYDIR) : 0))
+        guard wd >= 0 else { return }
+        watched[wd] = (item, relative)
+        guard isDirectory else { return }
+        for name in RealFileSystem().list(path) {
+            let child = Paths.join(path, name)
+            var st = stat()
+            if lstat(child, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR {
+                watch(child, item: item, relative: relative.isEmpty ? name : relative + "/" + name, isDirectory: true)
+            }
+        }
+    }
+
+    private func run() {
+        var buffer = [UInt8](repeating: 0, count: 16 * 1024)
+        var stopping = false
+        while true {
+            var fds = [pollfd(fd: inotify, events: Int16(POLLIN), revents: 0), pollfd(fd: wake, events: Int16(POLLIN), revents: 0)]
+            if !stopping, poll(&fds, 2, -1) < 0, errno == EINTR { continue }
+            if fds[1].revents != 0 { stopping = true }
+            let n = buffer.withUnsafeMutableBytes { read(inotify, $0.baseAddress, $0.count) }
+            if n > 0 { handle(buffer, count: n) }
+            if stopping && n <= 0 { break }
+        }
+    }
+
+    private func handle(_ buffer: [UInt8], count: Int) {
+        var offset = 0
+        let header = MemoryLayout<inotify_event>.size
+        while offset + header <= count {
+            let (wd, mask, length) = buffer.withUnsafeBytes { raw -> (Int32, UInt32, Int) in
+                let e = raw.loadUnaligned(fromByteOffset: offset, as: inotify_event.self)
+                return (e.wd, e.mask, Int(e.len))
+            }
+            let nameBytes = buffer[(offset + header)..<min(count, offset + header + length)]
+            let name = String(decoding: nameBytes.prefix { $0 != 0 }, as: UTF8.self)
+            offset += header + length
+            // A folder opened (a listing) is not a touch; neither is anything but an open.
+            guard mask & UInt32(IN_OPEN) != 0, mask & UInt32(IN_ISDIR) == 0, let (index, relative) = watched[wd] else { continue }
+            let item = plan.items[index]
+            if item.isDirectory && name.isEmpty { continue }
+            let inside = [relative, name].filter { !$0.isEmpty }.joined(separator: "/")
+            opened(item, inside: inside)
+        }
+    }
+
+    private func opened(_ item: DecoyPlan.Item, inside: String) {
+        let seen = inside.isEmpty ? item.destinations[0] : Paths.join(item.destinations[0], inside)
+        let standsFor = inside.isEmpty ? item.standsFor : Paths.join(item.standsFor, inside)
+        let count = (opens[seen] ?? 0) + 1
+        if count == 1 { order.append(seen) }
+        opens[seen] = count
+        guard count == 1 else { return }
+        trail?.record(VisibilityEvent.secretTouched, [("path", .string(seen)), ("stands_for", .string(standsFor)), ("decoy", .string(item.kind.rawValue))])
+    }
+
+    private static func write(_ bytes: [UInt8], to path: String) throws {
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        guard fd >= 0 else { throw WardenError(.launch, "cannot write the decoy \(path): \(ErrnoText.describe(errno))") }
+        defer { close(fd) }
+        var done = 0
+        while done < bytes.count {
+            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + done, bytes.count - done) }
+            guard n > 0 else { throw WardenError(.launch, "cannot write the decoy \(path): \(ErrnoText.describe(errno))") }
+            done += n
+        }
+    }
+}
