@@ -84,6 +84,7 @@ bench: release
 	sh bench/kernel.sh .build/release/ww
 	sh bench/network.sh .build/release/ww
 	sh bench/files.sh .build/release/ww
+	sh bench/decoys.sh .build/release/ww
 	sh bench/monitor.sh .build/release/ww
 
 clean:

@@ -39,16 +39,23 @@ public final class DecoyService: SessionService, @unchecked Sendable {
         self.trail = trail
         guard plan.enabled, !plan.items.isEmpty else { return }
         try WardenDirectories.createPrivate(plan.folder)
-        var random = SystemRandomNumberGenerator()
+        // The tokens come from the system's random source; the filler around them only has to look random.
+        var system = SystemRandomNumberGenerator()
+        var filler = SplitMix64(seed: system.next())
         for (i, item) in plan.items.enumerated() {
-            let token = i < tokens.tokens.count ? tokens.tokens[i].value : CanaryTokens.makeToken(using: &random)
-            let files = DecoyContent.files(item.kind, token: token, random: &random)
+            let token = i < tokens.tokens.count ? tokens.tokens[i].value : CanaryTokens.makeToken(using: &system)
+            let files = DecoyContent.files(item.kind, token: token, random: &filler)
             if item.isDirectory {
-                try WardenDirectories.createPrivate(item.source)
+                // The decoys folder is new and private: only the folders below it are made (no mkdir -p from /).
+                try Self.makeFolder(item.source)
+                var made: Set<String> = []
                 for file in files {
-                    let path = Paths.join(item.source, file.path)
-                    try WardenDirectories.create(Paths.dirname(path))
-                    try Self.write(file.bytes, to: path)
+                    var parent = ""
+                    for part in file.path.split(separator: "/").dropLast() {
+                        parent = parent.isEmpty ? String(part) : parent + "/" + part
+                        if made.insert(parent).inserted { try Self.makeFolder(item.source + "/" + parent) }
+                    }
+                    try Self.write(file.bytes, to: item.source + "/" + file.path)
                 }
             } else {
                 try Self.write(files.first?.bytes ?? [], to: item.source)
@@ -142,6 +149,23 @@ public final class DecoyService: SessionService, @unchecked Sendable {
         opens[seen] = count
         guard count == 1 else { return }
         trail?.record(VisibilityEvent.secretTouched, [("path", .string(seen)), ("stands_for", .string(standsFor)), ("decoy", .string(item.kind.rawValue))])
+    }
+
+    /// A fast generator for the decoys' filler (one getrandom for the seed, not one per byte).
+    struct SplitMix64: RandomNumberGenerator {
+        var state: UInt64
+        init(seed: UInt64) { state = seed }
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    private static func makeFolder(_ path: String) throws {
+        guard mkdir(path, 0o700) == 0 else { throw WardenError(.launch, "cannot create the decoy folder \(path): \(ErrnoText.describe(errno))") }
     }
 
     private static func write(_ bytes: [UInt8], to path: String) throws {

@@ -98,25 +98,41 @@ public enum DecoyContent {
 struct Filler<G: RandomNumberGenerator> {
     var random: G
 
-    mutating func pick(_ alphabet: [Character], _ n: Int) -> String {
-        String((0..<n).map { _ in alphabet[Int(random.next() % UInt64(alphabet.count))] })
+    static var base64Alphabet: [UInt8] { Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8) }
+
+    mutating func pick(_ alphabet: [UInt8], _ n: Int) -> String {
+        var out = [UInt8](repeating: 0, count: n)
+        for i in 0..<n { out[i] = alphabet[Int(random.next() % UInt64(alphabet.count))] }
+        return String(decoding: out, as: UTF8.self)
     }
-    mutating func base64(_ n: Int) -> String { pick(Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"), n) }
-    mutating func hex(_ n: Int) -> String { pick(Array("0123456789abcdef"), n) }
-    mutating func upper(_ n: Int) -> String { pick(Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"), n) }
-    mutating func lowerAlnum(_ n: Int) -> String { pick(Array("abcdefghijklmnopqrstuvwxyz0123456789"), n) }
-    mutating func digits(_ n: Int) -> String { pick(Array("0123456789"), n) }
+    mutating func base64(_ n: Int) -> String { pick(Self.base64Alphabet, n) }
+    mutating func hex(_ n: Int) -> String { pick(Array("0123456789abcdef".utf8), n) }
+    mutating func upper(_ n: Int) -> String { pick(Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567".utf8), n) }
+    mutating func lowerAlnum(_ n: Int) -> String { pick(Array("abcdefghijklmnopqrstuvwxyz0123456789".utf8), n) }
+    mutating func digits(_ n: Int) -> String { pick(Array("0123456789".utf8), n) }
     mutating func int(_ below: Int) -> Int { Int(random.next() % UInt64(below)) }
-    mutating func bytes(_ n: Int) -> [UInt8] { (0..<n).map { _ in UInt8(truncatingIfNeeded: random.next()) } }
+    mutating func bytes(_ n: Int) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: n)
+        var i = 0
+        while i < n {
+            var word = random.next()
+            for _ in 0..<8 where i < n { out[i] = UInt8(truncatingIfNeeded: word); word >>= 8; i += 1 }
+        }
+        return out
+    }
 
     /// An OpenSSH private key: 70-character base64 lines with the token inside the body.
     mutating func opensshKey(token: String, lines: Int) -> String {
-        var body = "b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAA" + base64(40) + token
-        body += base64(max(0, lines * 70 - body.count - 20)) + "AAAAAQIDBAUGBw=="
-        var out = "-----BEGIN OPENSSH PRIVATE KEY-----\n"
-        var rest = Substring(body)
-        while !rest.isEmpty { out += rest.prefix(70) + "\n"; rest = rest.dropFirst(70) }
-        return out + "-----END OPENSSH PRIVATE KEY-----\n"
+        var body = Array("b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAA".utf8) + Array(base64(40).utf8) + Array(token.utf8)
+        body += Array(base64(max(0, lines * 70 - body.count - 16)).utf8) + Array("AAAAAQIDBAUGBw==".utf8)
+        var out = Array("-----BEGIN OPENSSH PRIVATE KEY-----\n".utf8)
+        var start = 0
+        while start < body.count {
+            out += body[start..<min(body.count, start + 70)]
+            out.append(UInt8(ascii: "\n"))
+            start += 70
+        }
+        return String(decoding: out + Array("-----END OPENSSH PRIVATE KEY-----\n".utf8), as: UTF8.self)
     }
 
     /// SQLite's 100-byte header (page size 4096, one page) then a page holding the token.
