@@ -358,7 +358,7 @@ _ww_events() {
     repeating_flags=()
     non_repeating_flags=(--json --follow --version -h --help)
     repeating_options=(--kind)
-    non_repeating_options=(--game --session --since --until --last)
+    non_repeating_options=(--game --session --since --until --last --capture)
     __ww_offer_flags_options 0
 
     # Offer option value completions
@@ -379,6 +379,9 @@ _ww_events() {
         return
         ;;
     '--last')
+        return
+        ;;
+    '--capture')
         return
         ;;
     esac

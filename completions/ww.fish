@@ -45,7 +45,7 @@ function __ww_parse_tokens -S
                 __ww_parse_subcommand -r 1 'version' 'h/help'
             end
         case 'events'
-            __ww_parse_subcommand 0 'game=' 'session=' 'kind=+' 'since=' 'until=' 'last=' 'json' 'follow' 'version' 'h/help'
+            __ww_parse_subcommand 0 'game=' 'session=' 'kind=+' 'since=' 'until=' 'last=' 'json' 'follow' 'capture=' 'version' 'h/help'
         case 'trust'
             __ww_parse_subcommand 0 'version' 'h/help'
             switch $unparsed_tokens[1]
@@ -190,6 +190,7 @@ complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww even
 complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww events" last' -l 'last' -d 'Only the newest N events.' -rfka ''
 complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww events" json' -l 'json' -d 'Print the events as JSON lines, exactly as the audit trail has them.'
 complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww events" follow' -l 'follow' -d 'After the stored events, print new ones of running sessions as they happen (Ctrl-C ends).'
+complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww events" capture' -l 'capture' -d 'Print what a persistence_attempt captured (its capture field, SESSION/N), byte for byte.' -rfka ''
 complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww events" version' -l 'version' -d 'Show the version.'
 complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww events" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww trust" version' -l 'version' -d 'Show the version.'

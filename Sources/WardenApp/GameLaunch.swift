@@ -90,7 +90,8 @@ public struct GameLaunch {
         supervisor.policyDetails = [("trust_tier", .string(prepared.tier.rawValue)), ("trust_reason", .string(prepared.tierReason))]
         // The decoys exist before the game starts; their tokens are what the network looks for going out.
         let decoys = DecoyService(plan: prepared.plan.decoys, tokens: DecoyService.makeTokens(for: prepared.plan.decoys))
-        supervisor.services = [decoys, NetworkService(prepared.plan.net)]
+        let persistence = PersistenceService(plan: prepared.plan.persistence, state: prepared.directories.state, game: prepared.plan.game.id, session: session)
+        supervisor.services = [decoys, persistence, NetworkService(prepared.plan.net)]
         supervisor.fileWatchLimit = TestHooks.fileWatchLimit(prep.environment)
         // The one end hook: the trail is complete, then the store, the trust line, the alerts.
         supervisor.onEnd = { [quiet] _ in

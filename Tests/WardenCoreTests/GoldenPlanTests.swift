@@ -368,10 +368,24 @@ final class PlanPropertyTests: XCTestCase {
         }
     }
 
-    func testPersistenceTargetsInTheVirtualHomeAreNeverWritable() throws {
+    /// A virtual home's persistence targets are the game's own copies, captured and put back at the end
+    /// (no mount over them); the real home's, when a profile shows it writable, stay guarded.
+    func testPersistenceTargetsOfTheVirtualHomeAreCapturedAndTheRealOnesGuarded() throws {
         let plan = try Fixture.plan("default-native")
-        XCTAssertTrue(plan.mounts.contains { $0.kind == .hideFile && $0.destination == "/home/player/.bashrc" })
-        XCTAssertTrue(plan.mounts.contains { $0.kind == .tmpfs && $0.destination == "/home/player/.config/autostart" })
+        XCTAssertFalse(plan.mounts.contains { $0.destination == "/home/player/.bashrc" || $0.destination == "/home/player/.config/autostart" })
+        let vhome = try XCTUnwrap(plan.mounts.first { $0.kind == .bind && $0.destination == "/home/player" }?.source)
+        XCTAssertEqual(plan.persistence.hostHome, vhome)
+        XCTAssertEqual(plan.persistence.sandboxHome, "/home/player")
+        let targets = Dictionary(uniqueKeysWithValues: plan.persistence.targets.map { ($0.relative, $0.mechanism) })
+        XCTAssertEqual(targets[".bashrc"], "shell-startup")
+        XCTAssertEqual(targets[".config/autostart"], "xdg-autostart")
+        XCTAssertEqual(targets[".config/systemd/user"], "systemd-user")
+        XCTAssertEqual(targets.count, SensitivePaths.persistenceFiles.count + SensitivePaths.persistenceDirectories.count)
+        let catalog = try Fixture.catalog(adding: ProfileSource(name: "host", path: "user/host.toml", text: "extends = \"default\"\n[filesystem]\nhome = \"host\"\n"))
+        let host = try Fixture.plan(Fixture.Case(name: "host", context: Fixture.cases[0].context, profile: "host"), catalog: catalog)
+        XCTAssertNil(host.persistence.hostHome)
+        XCTAssertTrue(host.mounts.contains { $0.destination == "/home/player/.config/autostart" && ($0.kind == .readOnlyBind || $0.kind == .tmpfs) }, "\(host.mounts.filter { $0.destination.contains("autostart") })")
+        XCTAssertTrue(host.mounts.contains { $0.destination == "/home/player/.bashrc" && ($0.kind == .readOnlyBind || $0.kind == .hideFile) })
     }
 
     func testDefaultGrantsTheGameFolderReadWrite() throws {
@@ -461,10 +475,10 @@ final class PlanPropertyTests: XCTestCase {
             plan.mounts.contains { $0.kind == kind && $0.destination == dest && (source == nil || $0.source == source) }
         }
         XCTAssertTrue(has(.readOnlyBind, s, source: s), "the client read-only")
-        for secret in ["ssfn123", "config/loginusers.vdf", "local.vdf"] {
-            XCTAssertTrue(has(.hideFile, "\(s)/\(secret)"), secret)
+        // Login files and the browser's cookies: decoys from the session folder over them.
+        for secret in ["ssfn123", "config/loginusers.vdf", "local.vdf", "config/htmlcache"] {
+            XCTAssertTrue(plan.mounts.contains { $0.kind == .decoy && $0.destination == "\(s)/\(secret)" && $0.source?.hasPrefix(plan.decoys.folder + "/") == true }, secret)
         }
-        XCTAssertTrue(has(.tmpfs, "\(s)/config/htmlcache"), "Steam browser cookies")
         XCTAssertTrue(has(.tmpfs, "\(s)/userdata"))
         XCTAssertTrue(has(.bind, "\(s)/userdata/4242/1245620", source: "\(s)/userdata/4242/1245620"), "own cloud saves")
         XCTAssertFalse(plan.mounts.contains { $0.source?.hasPrefix("\(s)/userdata/4242/570") == true || $0.source == "\(s)/userdata/4242/config" })
@@ -565,8 +579,8 @@ final class PlanPropertyTests: XCTestCase {
         let c = Fixture.Case(name: "steam-folder", context: Fixture.cases[3].context, profile: "steamdir")
         let plan = try Fixture.plan(c, catalog: catalog)
         XCTAssertTrue(plan.mounts.contains { $0.kind == .readOnlyBind && $0.source == "/home/player/.steam/steam" })
-        XCTAssertTrue(plan.mounts.contains { $0.kind == .hideFile && $0.destination == "/home/player/.steam/steam/ssfn123" })
-        XCTAssertTrue(plan.mounts.contains { $0.kind == .hideFile && $0.destination == "/home/player/.steam/steam/config/loginusers.vdf" })
+        XCTAssertTrue(plan.mounts.contains { $0.kind == .decoy && $0.destination == "/home/player/.steam/steam/ssfn123" })
+        XCTAssertTrue(plan.mounts.contains { $0.kind == .decoy && $0.destination == "/home/player/.steam/steam/config/loginusers.vdf" })
         // The hide comes after the bind that exposed it, so it is on top.
         let bind = try XCTUnwrap(plan.mounts.firstIndex { $0.source == "/home/player/.steam/steam" })
         let hide = try XCTUnwrap(plan.mounts.firstIndex { $0.destination == "/home/player/.steam/steam/ssfn123" })

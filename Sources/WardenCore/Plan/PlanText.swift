@@ -24,6 +24,9 @@ public enum PlanText {
             let at = d.destinations == [d.standsFor] ? "" : " at \(d.destinations.joined(separator: ", "))"
             out.append("decoy       \(d.standsFor)\(at): \(d.kind.rawValue) (read-only, opening it is secret_touched)")
         }
+        if let h = plan.persistence.hostHome {
+            out.append("persistence the virtual home's shell startup files, autostart, systemd and applications folders are the game's (\(h)): each change is a persistence_attempt, copied, and put back at the end")
+        }
         out.append("namespaces  \(plan.namespaces.unsharedNames.joined(separator: ", "))\(plan.namespaces.disableNestedUserNamespaces ? "; no nested user namespaces" : "")")
         out.append("process     capabilities dropped, dies with ww, descriptors closed, argv passed on a private socket")
         out.append("")

@@ -76,12 +76,19 @@ extension Planner {
         }
     }
 
-    /// Autostart folders and shell startup files stay read-only wherever a writable bind exposes them.
-    func addPersistenceGuards(_ b: inout Builder) {
+    /// Autostart folders and shell startup files stay read-only wherever a writable bind exposes the real
+    /// ones; in a virtual home they are the game's own copies, captured and put back at the end instead
+    /// (`PersistencePlan`).
+    func addPersistenceGuards(_ b: inout Builder) -> PersistencePlan {
+        var capture = PersistencePlan()
         let writable = b.mounts.filter { $0.kind == .bind && $0.source != nil && $0.destination != "/tmp" && $0.destination != "/dev/shm" }
         for m in writable {
             guard let src = m.source else { continue }
             let homeBind = m.destination == home
+            if homeBind && profile.home.value == .virtual {
+                capture = PersistencePlan(hostHome: src, sandboxHome: home, targets: PersistencePlan.targets())
+                continue
+            }
             for rel in SensitivePaths.persistenceFiles + SensitivePaths.persistenceDirectories {
                 let hostPath = homeBind ? Paths.join(src, rel) : Paths.join(home, rel)
                 guard Paths.isWithin(hostPath, src), hostPath != src else { continue }
@@ -102,5 +109,6 @@ extension Planner {
                 }
             }
         }
+        return capture
     }
 }

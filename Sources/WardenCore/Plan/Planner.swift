@@ -80,7 +80,7 @@ public struct Planner {
 
         // 6. Hidden paths and persistence targets, over whatever the binds above exposed.
         addHidden(&b)
-        addPersistenceGuards(&b)
+        let persistence = addPersistenceGuards(&b)
         let decoys = DecoyPlan(enabled: profile.decoys.value, folder: Paths.join(host.sessionDirectory, "decoys"), items: b.decoys)
         b.add(.remountReadOnly, "/", reason: "the sandbox root itself is read-only")
 
@@ -92,7 +92,7 @@ public struct Planner {
         return SandboxPlan(
             game: identity, profile: profile.name, profileChain: profile.chain, profileReason: profileReason,
             command: context.command, workingDirectory: workingDirectory(b),
-            namespaces: ns, network: profile.network.value, net: net, dbus: dbus, copyOnWrite: b.copyOnWrite, decoys: decoys, mounts: b.mounts,
+            namespaces: ns, network: profile.network.value, net: net, dbus: dbus, copyOnWrite: b.copyOnWrite, decoys: decoys, persistence: persistence, mounts: b.mounts,
             environment: env.env, removedEnvironment: env.removed,
             directoriesToCreate: b.directoriesToCreate, emptyFile: b.emptyFile,
             seccomp: seccomp, landlock: landlock, process: process,

@@ -16,6 +16,8 @@ public struct SandboxPlan: Codable, Equatable, Sendable {
     public var copyOnWrite: [CopyOnWriteLayer] = []
     /// Decoys over the hidden secrets that exist.
     public var decoys = DecoyPlan()
+    /// Persistence targets of a virtual home, captured and put back at the end.
+    public var persistence = PersistencePlan()
     public var mounts: [MountStep]
     public var environment: [EnvironmentVariable]
     public var removedEnvironment: [RemovedVariable]

@@ -76,8 +76,9 @@ public enum ProfileKeys {
                 ProfileKey(name: "home", type: choice(HomeMode.self), defaultValue: quoted(d.home.value.rawValue),
                            summary: "`virtual`: a persistent home of this game's own (`~/.local/share/winewarden/virtual/<game-id>/home`), "
                                + "mounted at your home's path. `host-ro`: your real home, read-only. `host`: your real home, read-write. "
-                               + "Hidden paths stay hidden in every mode, and autostart folders and shell startup files are never writable "
-                               + "(with `host`, one that does not exist yet could be created).",
+                               + "Hidden paths stay hidden (or become decoys) in every mode. Your real autostart folders and shell startup "
+                               + "files are never writable (with `host`, one that does not exist yet could be created); a virtual home's own "
+                               + "are the game's, and each change to them is a `persistence_attempt`, copied, and put back at the end.",
                            example: #"home = "host-ro""#),
                 ProfileKey(name: "read_only", type: "list of paths", defaultValue: "[]",
                            summary: "Made visible read-only at the same place. A path that does not exist is skipped.",
