@@ -34,6 +34,9 @@ public final class FileWatcher: @unchecked Sendable {
     private var thread: pthread_t?
     /// Set by `stop()`: a walk still adding watches (a short session, a huge folder) ends at once.
     private let stopRequested = Atomic<Bool>(false)
+    /// When `stop()` was called (monotonic ns): a walk still running gets a short grace to finish.
+    private let stopTime = Atomic<UInt64>(0)
+    static let walkGraceNanoseconds: UInt64 = 100_000_000
     // Only the watcher's thread touches these (start/stop synchronise through the pipe and join).
     private var folders: [Int32: (path: String, place: Int)] = [:]
     private var seen: Set<String> = []
@@ -103,6 +106,7 @@ public final class FileWatcher: @unchecked Sendable {
     @discardableResult
     public func stop() -> Stats {
         guard let t = thread else { return stats }
+        stopTime.store(EventClock.monotonic(), ordering: .relaxed)
         stopRequested.store(true, ordering: .relaxed)
         var one: UInt64 = 1
         _ = write(wake, &one, 8)
@@ -146,7 +150,13 @@ public final class FileWatcher: @unchecked Sendable {
         var queue = [root]
         var index = 0
         while index < queue.count {
-            if stopRequested.load(ordering: .relaxed) { return }
+            // The session ended before the walk did: what is left was not watched, and the trail says so
+            // (a partial audit never scores as a clean run).
+            if stopRequested.load(ordering: .relaxed), EventClock.monotonic() - stopTime.load(ordering: .relaxed) > Self.walkGraceNanoseconds {
+                stats.foldersSkipped += queue.count - index
+                unwatched += 1
+                return
+            }
             let dir = queue[index]
             index += 1
             guard stats.watches < maxWatches else { stats.foldersSkipped += queue.count - index + 1; unwatched += 1; return }

@@ -78,8 +78,10 @@ final class StoreTests: XCTestCase {
         XCTAssertEqual(inotify.stdout.trimmingCharacters(in: .whitespacesAndNewlines), "1", inotify.output)
 
         // A budget of 100 watches: the tree is bigger; the launch still works, the trail says so.
+        // The game waits (up to 60 s) until the watcher reported, so the walk is not cut short by the end.
         let small = sb.logPath()
-        let s = try sb.ww(["--rw", game, "--log", small, "--", "/bin/true"], home: home, env: ["WW_TEST_FILE_WATCHES": "100"])
+        let wait = "i=0; while ! grep -q file_watch_status \(small) && [ $i -lt 1200 ]; do sleep 0.05; i=$((i+1)); done"
+        let s = try sb.ww(["--rw", game, "--ro", (small as NSString).deletingLastPathComponent, "--log", small, "--", "/bin/sh", "-c", wait], home: home, env: ["WW_TEST_FILE_WATCHES": "100"])
         XCTAssertEqual(s.status, 0, s.output)
         let limited = try XCTUnwrap(sb.events(small).first { $0["kind"] as? String == "file_watch_status" })
         XCTAssertEqual(limited["watches"] as? Int, 100, "\(limited)")

@@ -44,8 +44,13 @@ final class WineProbeTests: XCTestCase {
         XCTAssertEqual(r.status, 7, r.output)
         XCTAssertTrue(r.stdout.contains("PROBE done"), r.output)
         let got = lines(r.stdout)
-        for check in ["shadow", "bashrc", "autostart"] {
-            XCTAssertTrue(got[check]?.hasPrefix("BLOCKED") == true, "\(check): \(got[check] ?? "missing")\n\(r.output)")
+        XCTAssertTrue(got["shadow"]?.hasPrefix("BLOCKED") == true, "shadow: \(got["shadow"] ?? "missing")\n\(r.output)")
+        // In the virtual home .bashrc and autostart are the game's copies: the writes land there, each is a
+        // persistence_attempt, and both are put back at the end.
+        let attempts = sb.events(log).filter { $0["kind"] as? String == "persistence_attempt" }
+        for (check, target) in [("bashrc", home.bashrcFile), ("autostart", home.autostart + "/")] {
+            XCTAssertTrue(got[check]?.hasPrefix("OK") == true, "\(check): \(got[check] ?? "missing")\n\(r.output)")
+            XCTAssertTrue(attempts.contains { ($0["target"] as? String ?? "").hasPrefix(target) && $0["removed"] as? Bool == true }, "\(check): \(attempts)")
         }
         // The secrets it reads through Z: are decoys (their first lines), and each read is an event.
         XCTAssertEqual(got["ssh_key"], "OK -----BEGIN OPENSSH PRIVATE KEY-----", r.output)
