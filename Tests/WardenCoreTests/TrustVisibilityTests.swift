@@ -36,6 +36,8 @@ final class TrustVisibilityTests: XCTestCase {
         XCTAssertEqual(many.standing.score, 20)
         XCTAssertEqual(many.reasons.map(\.delta), [-30])
         XCTAssertTrue(many.reasons[0].why.hasPrefix("3 × persistence attempt (5 seen, 3 counted: ~/.bashrc, ~/.profile, "), many.reasons[0].why)
+        let unnamed = TrustEngine.apply([TrustEvent(kind: VisibilityEvent.persistenceAttempt)], durationSeconds: 0, to: .start)
+        XCTAssertEqual(unnamed.reasons.map(\.why), ["persistence attempt"], "no empty brackets")
     }
 
     func testAnExfiltrationCostsFortyAndLocksTheTierRedUntilThePlayerChangesIt() {

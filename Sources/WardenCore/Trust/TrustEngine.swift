@@ -155,6 +155,7 @@ public enum TrustEngine {
             let shown = list.prefix(5).map { EventText.printable(Paths.tilde($0, home: home)) }
             return shown.joined(separator: ", ") + (list.count > shown.count ? ", \(list.count - shown.count) more" : "")
         }
+        func about(_ list: [String]) -> String { list.isEmpty ? "" : " (\(names(list)))" }
         func distinct(_ kind: String) -> (all: Int, subjects: [String]) {
             var subjects: [String] = []
             var all = 0
@@ -172,11 +173,12 @@ public enum TrustEngine {
 
         let secrets = distinct(VisibilityEvent.secretTouched)
         let secretCount = secrets.all == 0 ? 0 : max(1, secrets.subjects.count)
-        count(secretCount, -10, "decoy secret read (\(names(secrets.subjects)))")
+        count(secretCount, -10, "decoy secret read" + about(secrets.subjects))
         let persistence = distinct(VisibilityEvent.persistenceAttempt)
         let persistenceCounted = min(persistence.all, maxPersistenceCounted)
-        let persistenceWhy = persistence.all > maxPersistenceCounted ? "persistence attempt (\(persistence.all) seen, \(maxPersistenceCounted) counted: \(names(persistence.subjects)))"
-            : "persistence attempt (\(names(persistence.subjects)))"
+        let persistenceWhy = persistence.all > maxPersistenceCounted
+            ? "persistence attempt (\(persistence.all) seen, \(maxPersistenceCounted) counted\(persistence.subjects.isEmpty ? "" : ": " + names(persistence.subjects)))"
+            : "persistence attempt" + about(persistence.subjects)
         count(persistenceCounted, -10, persistenceWhy)
         let exfiltration = distinct(VisibilityEvent.exfiltration)
         if exfiltration.all > 0 {
