@@ -93,12 +93,16 @@ public struct GameLaunch {
         let persistence = PersistenceService(plan: prepared.plan.persistence, state: prepared.directories.state, game: prepared.plan.game.id, session: session)
         supervisor.services = [decoys, persistence, NetworkService(prepared.plan.net)]
         supervisor.fileWatchLimit = TestHooks.fileWatchLimit(prep.environment)
-        // The one end hook: the trail is complete, then the store, the trust line, the alerts.
-        supervisor.onEnd = { [quiet] _ in
+        // The one end hook: the trail is complete, then the store, the summary with the trust change, the alerts.
+        let home = prep.environment["HOME"]
+        supervisor.onEnd = { [quiet] outcome in
             trail.releaseLock()
             let change = recorder.finish(session: session)
-            if !quiet, let c = change, c.before != c.after {
-                writeStandardError("ww: trust of \(c.game): \(c.before) → \(c.after) (\(c.tier.rawValue)); `ww trust show \(c.game)` says why")
+            if !quiet {
+                let trust = change.flatMap { c in
+                    c.before == c.after ? nil : "trust \(c.before) → \(c.after) (\(c.tier.rawValue)), `ww trust show \(c.game)` says why"
+                }
+                writeStandardError("ww: " + trail.summary(exitStatus: outcome.exitStatus, home: home, trust: trust))
             }
             notifier?.finish()
         }

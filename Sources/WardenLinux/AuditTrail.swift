@@ -17,7 +17,14 @@ public final class AuditTrail: EventRecorder {
     /// Told that a line is in the file (the live feed, the database writer read it from there): called
     /// under the trail's lock, so it must only wake its owner, never block.
     public typealias WriteSignal = @Sendable () -> Void
-    private struct State { var counts: [String: Int] = [:]; var writeFailed = false; var listener: Listener?; var signals: [WriteSignal] = []; var lines = 0 }
+    private struct State {
+        var counts: [String: Int] = [:]
+        var sightings = Sightings()
+        var writeFailed = false
+        var listener: Listener?
+        var signals: [WriteSignal] = []
+        var lines = 0
+    }
     private let state = Mutex(State())
     public var counts: [String: Int] { state.withLock { $0.counts } }
     public var writeFailed: Bool { state.withLock { $0.writeFailed } }
@@ -77,6 +84,7 @@ public final class AuditTrail: EventRecorder {
         let bytes = Array(line.utf8)
         let listener = state.withLock { s -> Listener? in
             s.counts[kind, default: 0] += 1
+            if VisibilityEvent.kinds.contains(kind) { s.sightings.note(kind: kind, details: details) }
             let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
             if n != bytes.count { s.writeFailed = true }
             s.lines += 1
@@ -97,13 +105,26 @@ public final class AuditTrail: EventRecorder {
     /// Lines written so far by this trail.
     public var linesWritten: Int { state.withLock { $0.lines } }
 
-    /// One line for stderr at exit.
-    public func summary(exitStatus: Int32) -> String {
+    /// What ww saw the game try so far (decoys read, persistence, exfiltration).
+    public var sightings: Sightings { state.withLock { $0.sightings } }
+
+    /// One line for stderr at exit: what ww saw (paths below `home` with `~`), what it refused, what
+    /// ran, then `trust` (the change, told by the caller) and the trail's path.
+    public func summary(exitStatus: Int32, home: String? = nil, trust: String? = nil) -> String {
+        let counts = self.counts
         let refused = counts.filter { AuditEvent.refusalKinds.contains($0.key) }
         let total = refused.values.reduce(0, +)
-        let refusedText = total == 0 ? "nothing refused" : "\(total) refused (" + refused.keys.sorted().map { "\($0.hasSuffix("_refused") ? String($0.dropLast(8)) : $0) \(refused[$0]!)" }.joined(separator: ", ") + ")"
-        let seen = ["exec_allowed": "exec", "connect": "connect"].compactMap { k, v in counts[k].map { "\($0) \(v)" } }.sorted()
-        return "session \(session): exit \(exitStatus), \(refusedText)\(seen.isEmpty ? "" : ", " + seen.joined(separator: ", ")); audit trail \(path)\(writeFailed ? " (INCOMPLETE: a write failed)" : "")"
+        var parts = ["exit \(exitStatus)"]
+        let seen = sightings.text(home: home)
+        if let seen { parts.append(seen) }
+        if total > 0 {
+            parts.append("\(total) refused (" + refused.keys.sorted().map { "\($0.hasSuffix("_refused") ? String($0.dropLast(8)) : $0) \(refused[$0]!)" }.joined(separator: ", ") + ")")
+        } else if seen == nil {
+            parts.append("nothing refused")
+        }
+        parts += ["exec_allowed": "exec", "connect": "connect"].compactMap { k, v in counts[k].map { "\($0) \(v)" } }.sorted()
+        return "session \(session): " + parts.joined(separator: ", ") + (trust.map { "; " + $0 } ?? "")
+            + "; audit trail \(path)\(writeFailed ? " (INCOMPLETE: a write failed)" : "")"
     }
 }
 

@@ -14,6 +14,8 @@ public final class DesktopNotifier: Sendable {
     /// desktops hold back over a fullscreen game), and only emergencies are critical.
     let noPromptsDuringGameplay: Bool
     let environment: [String]
+    /// The player's home, for `~` in the texts.
+    let home: String?
     private struct State { var shown: Set<String> = []; var children: [pid_t] = [] }
     private let state = Mutex(State())
 
@@ -25,6 +27,7 @@ public final class DesktopNotifier: Sendable {
         self.emergencyOnly = config.emergencyOnly
         self.noPromptsDuringGameplay = config.noPromptsDuringGameplay
         self.environment = environment.keys.sorted().map { "\($0)=\(environment[$0]!)" }
+        self.home = environment["HOME"]
     }
 
     /// The notifier for a session: gdbus (or notify-send) from PATH, ww's own environment (the host's bus).
@@ -49,7 +52,7 @@ public final class DesktopNotifier: Sendable {
     }
 
     public func consider(_ kind: String, _ details: [(String, AuditEvent.Value)]) {
-        guard let alert = DesktopAlert.classify(kind: kind, details: details), alert.shown(emergencyOnly: emergencyOnly) else { return }
+        guard let alert = DesktopAlert.classify(kind: kind, details: details, home: home), alert.shown(emergencyOnly: emergencyOnly) else { return }
         let first = state.withLock { s in s.shown.insert(alert.category).inserted }
         guard first else { return }
         let argv = commandLine(title: "WineWarden: \(game)", body: alert.body,

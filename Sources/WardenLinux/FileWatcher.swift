@@ -7,7 +7,8 @@ import WardenCore
 /// copy-on-write layers) with inotify and records executables and scripts created or changed there as
 /// `file_written` events. It runs on its own thread, started after the game, so a folder of 100,000
 /// files never slows the launch; watches are bounded (one per folder, at most `maxWatches`), and so
-/// are events (`ratePerSecond` with a burst, each path once per session).
+/// are events (`ratePerSecond` with a burst outside Wine's own prefix folders, each path once per
+/// session, at most `maxPaths`).
 ///
 /// inotify names no process: the writer is whoever could write there, the game or you on the host.
 public final class FileWatcher: @unchecked Sendable {
@@ -228,8 +229,11 @@ public final class FileWatcher: @unchecked Sendable {
         if lastRefill == 0 { lastRefill = now }
         tokens = min(burst, tokens + Double(now - lastRefill) / 1e9 * ratePerSecond)
         lastRefill = now
-        guard tokens >= 1, seen.count < maxPaths else { suppressed += 1; return }
-        tokens -= 1
+        // Wine's own prefix folders are not rate limited: a new prefix writes some 700 files in a
+        // few seconds, which the trust rules must see to tell them from the game's (`PrefixSetup`).
+        let wine = PrefixSetup.isWineFolder(path)
+        guard tokens >= 1 || wine, seen.count < maxPaths else { suppressed += 1; return }
+        if !wine { tokens -= 1 }
         seen.insert(path)
         stats.events += 1
         var details: [(String, AuditEvent.Value)] = [("path", .string(path)), ("place", .string(places[place].label)), ("change", .string(change))]

@@ -35,6 +35,7 @@ public final class MonitorApp {
         let watched: [Int32] = [SIGINT, SIGTERM, SIGHUP, SIGQUIT]
         let signals = ww_signalfd_block(watched, Int32(watched.count))
         let terminal = MonitorTerminal()
+        let home = environment["HOME"]
         joinFeeds()
         if let h = history {
             for e in h.recentEvents(limit: 2000, excluding: Set(feeds.keys)) { model.ingest(e, live: false) }
@@ -59,7 +60,7 @@ public final class MonitorApp {
             let second = model.liveCount > 0 ? wall / 1_000_000_000 : 0
             if lastDrawn == nil || lastDrawn!.version != model.version || lastDrawn!.ui != ui || lastDrawn!.w != terminal.width
                 || lastDrawn!.h != terminal.height || lastDrawn!.second != second {
-                let view = MonitorView(model: model, ui: ui, width: terminal.width, height: terminal.height, now: wall, unicode: terminal.unicode)
+                let view = MonitorView(model: model, ui: ui, width: terminal.width, height: terminal.height, now: wall, unicode: terminal.unicode, home: home)
                 terminal.draw(view.render())
                 lastDrawn = (model.version, ui, terminal.width, terminal.height, second)
             }
@@ -75,7 +76,7 @@ public final class MonitorApp {
             if fds[0].revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0 { return 128 + SIGHUP }
             readFeeds()
             for key in terminal.keys() {
-                let view = MonitorView(model: model, ui: ui, width: terminal.width, height: terminal.height, now: wall, unicode: terminal.unicode)
+                let view = MonitorView(model: model, ui: ui, width: terminal.width, height: terminal.height, now: wall, unicode: terminal.unicode, home: home)
                 if ui.handle(key, rows: view.rowCount(ui.screen), sessions: model.sessions.map(\.id)) == .quit { return 0 }
             }
             let after = AuditTrail.monotonic()

@@ -67,6 +67,8 @@ public struct MonitorModel {
         public var destinations: [Destination] = []
         public var dnsNames: [String: Int] = [:]
         public var processes: [Process] = []
+        /// What ww saw the game try: decoys read, persistence, exfiltration.
+        public var sightings = Sightings()
         public var refusedTotal: Int { refused.values.reduce(0, +) }
     }
 
@@ -105,6 +107,7 @@ public struct MonitorModel {
         s.last = max(s.last, e.timeNanoseconds)
         s.started = min(s.started, e.timeNanoseconds)
         Self.count(&s, at: e.timeNanoseconds)
+        s.sightings.note(kind: e.kind, details: e.details)
         switch e.kind {
         case "policy_applied":
             s.gameName = e.string("game_name") ?? s.gameName

@@ -26,14 +26,17 @@ public struct MonitorView {
     public var height: Int
     public var now: UInt64
     public var unicode: Bool
+    /// The player's home: paths below it are drawn with `~`.
+    public var home: String?
 
-    public init(model: MonitorModel, ui: MonitorUI, width: Int, height: Int, now: UInt64, unicode: Bool) {
+    public init(model: MonitorModel, ui: MonitorUI, width: Int, height: Int, now: UInt64, unicode: Bool, home: String? = nil) {
         self.model = model
         self.ui = ui
         self.width = width
         self.height = height
         self.now = now
         self.unicode = unicode
+        self.home = home
     }
 
     /// The text only (tests, and the golden files).
@@ -212,7 +215,16 @@ public struct MonitorView {
             if i == sel { line = line.map { MonitorSpan($0.text, .selected) } }
             lines.append(line)
         }
-        if !compact && body - 1 > sessions.count + 1 {
+        // What ww saw, highlighted under the table: the sessions that touched decoys, tried to persist
+        // or sent a canary out.
+        let seen = sessions.compactMap { s in s.sightings.text(home: home).map { (s, $0) } }
+        if !seen.isEmpty && body - 1 > lines.count {
+            lines.append([])
+            for (s, text) in seen.prefix(max(0, body - 1 - lines.count)) {
+                lines.append([MonitorSpan(unicode ? "⚠ " : "! ", .bad), MonitorSpan(fit("\(s.gameName) \(s.id.prefix(8)): \(text)", width - 2), .bad)])
+            }
+        }
+        if !compact && body - 1 > lines.count + 1 {
             lines.append([])
             lines.append([MonitorSpan(fit("REFUSED: x programs, n network, s system calls, f executables written", width), .dim)])
         }
@@ -226,6 +238,7 @@ public struct MonitorView {
             ("refused programs", String(s.refused["exec", default: 0])), ("network refusals", String(s.refused["net", default: 0])),
             ("refused system calls", String(s.refused["sys", default: 0])), ("executables written", String(s.refused["files", default: 0])),
             ("processes", String(s.processes.count)), ("destinations", String(s.destinations.count)),
+            ("seen", s.sightings.text(home: home, names: 10) ?? ""),
         ]
         rows = rows.filter { !$0.1.isEmpty }
         return [[MonitorSpan("Session details (Enter or Esc closes)", .header)]] + rows.map { [MonitorSpan(pad($0.0, 22), .dim), MonitorSpan(fit($0.1, width - 22))] }
@@ -251,7 +264,7 @@ public struct MonitorView {
             if i == sel { line = line.map { MonitorSpan($0.text, .selected) } }
             lines.append(line)
         }
-        if width >= 60 { lines.append([MonitorSpan(fit("* pinned by the player (`ww trust set`)", width), .dim)]) }
+        if width >= 60 { lines.append([MonitorSpan(fit("* pinned: by the player (`ww trust set`), or red after an exfiltration", width), .dim)]) }
         return lines
     }
 
@@ -324,9 +337,11 @@ public struct MonitorView {
         let (first, count) = window(selected: sel, total: events.count, visible: body - 1)
         for i in first..<(first + count) {
             let e = events[i]
-            let style: MonitorStyle = AuditEvent.refusalKinds.contains(e.kind) || ["net_denied", "proxy_deny", "rate_limited", "file_written"].contains(e.kind) ? .bad : .normal
+            // What ww saw is highlighted across the line; refusals in their kind.
+            let seen = VisibilityEvent.kinds.contains(e.kind)
+            let style: MonitorStyle = seen || AuditEvent.refusalKinds.contains(e.kind) || ["net_denied", "proxy_deny", "rate_limited", "file_written"].contains(e.kind) ? .bad : .normal
             var line: MonitorLine = [MonitorSpan(TimeSpec.format(e.timeNanoseconds).suffix(8) + " ", .dim), MonitorSpan(pad(e.kind, 17), style),
-                                     MonitorSpan(EventText.details(e, limit: max(10, width - 26)))]
+                                     MonitorSpan(EventText.details(e, limit: max(10, width - 26)), seen ? .bad : .normal)]
             if i == sel { line = line.map { MonitorSpan($0.text, .selected) } }
             lines.append(line)
         }
@@ -351,64 +366,5 @@ public struct MonitorView {
             } while !rest.isEmpty && lines.count < 200
         }
         return lines
-    }
-
-    // MARK: helpers
-
-    static func eventLine(_ e: AuditEvent) -> String { "\(e.kind) \(e.game) \(e.session) \(EventText.details(e, limit: 400))" }
-
-    func tierStyle(_ tier: String) -> MonitorStyle { tier == "red" ? .bad : tier == "green" ? .good : tier == "yellow" ? .warn : .dim }
-
-    func duration(_ s: MonitorModel.Session) -> String {
-        let end = s.live ? max(now, s.started) : (s.ended ?? s.last)
-        let secs = Int((end - min(end, s.started)) / 1_000_000_000)
-        if secs >= 3600 { return "\(secs / 3600)h\(pad2((secs / 60) % 60))m" }
-        return "\(secs / 60)m\(pad2(secs % 60))s"
-    }
-
-    func pad2(_ n: Int) -> String { n < 10 ? "0\(n)" : String(n) }
-
-    func sparkline(_ values: [Int], floor: Int? = nil, ceiling: Int? = nil) -> String {
-        let marks: [Character] = unicode ? ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"] : [".", ":", "-", "=", "+", "*", "#", "@"]
-        let low = floor ?? 0
-        let high = max(ceiling ?? (values.max() ?? 0), low + 1)
-        return String(values.map { v -> Character in
-            if floor == nil && v == 0 { return " " }
-            let i = (v - low) * (marks.count - 1) / (high - low)
-            return marks[min(max(i, 0), marks.count - 1)]
-        })
-    }
-
-    /// The first row and the number of rows to show so the selected one is visible.
-    func window(selected: Int, total: Int, visible: Int) -> (Int, Int) {
-        let visible = max(1, visible)
-        guard total > visible else { return (0, total) }
-        return (min(max(0, selected - visible / 2), total - visible), visible)
-    }
-
-    func fit(_ s: String, _ n: Int) -> String {
-        guard n > 0 else { return "" }
-        return s.count <= n ? s : String(s.prefix(n - 1)) + (unicode ? "…" : "~")
-    }
-
-    func pad(_ s: String, _ n: Int) -> String {
-        let t = fit(s, n - 1)
-        return t + String(repeating: " ", count: max(0, n - t.count))
-    }
-
-    /// Cuts the line at the width and fills it with spaces (a selected row is highlighted across).
-    func pad(_ line: MonitorLine) -> MonitorLine {
-        var out: MonitorLine = []
-        var used = 0
-        for span in line where used < width {
-            let text = span.text.count + used > width ? String(span.text.prefix(width - used)) : span.text
-            out.append(MonitorSpan(text, span.style))
-            used += text.count
-        }
-        if used < width {
-            let fillStyle: MonitorStyle = line.contains { $0.style == .selected } ? .selected : line.first?.style == .title ? .tab : .normal
-            out.append(MonitorSpan(String(repeating: " ", count: width - used), fillStyle))
-        }
-        return out
     }
 }

@@ -48,6 +48,13 @@ public final class EventStore {
                 CREATE INDEX trust_history_by_game ON trust_history(game, id);
                 """)
         }
+        // The learned baseline's programs counted once but not yet trusted; why ww pinned a tier itself.
+        m.registerMigration("v2-trust-learned") { db in
+            try db.execute(sql: """
+                ALTER TABLE trust ADD COLUMN noticed TEXT;
+                ALTER TABLE trust ADD COLUMN pin_reason TEXT;
+                """)
+        }
         return m
     }
 

@@ -18,7 +18,7 @@ extension EventStore {
     /// programs, an unknown pinned tier, a score outside 0…100): never a silent reset, which would
     /// forget the game's baseline or unpin a tier the player chose.
     static func standing(_ db: Database, game: String) throws -> TrustStanding? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT score, clean_runs, baseline, pinned FROM trust WHERE game = ?", arguments: [game]) else { return nil }
+        guard let row = try Row.fetchOne(db, sql: "SELECT score, clean_runs, baseline, noticed, pinned, pin_reason FROM trust WHERE game = ?", arguments: [game]) else { return nil }
         func damaged(_ what: String) -> WardenError {
             WardenError(.host, "the trust record of \(game) is damaged (\(what)); `ww trust reset \(game)` starts it afresh at 50 with a new baseline (the history stays)")
         }
@@ -26,28 +26,33 @@ extension EventStore {
         let cleanRuns: Int? = row["clean_runs"]
         guard let score, (0...100).contains(score) else { throw damaged("score \(score.map(String.init) ?? "missing") is not within 0…100") }
         guard let cleanRuns, cleanRuns >= 0 else { throw damaged("clean runs \(cleanRuns.map(String.init) ?? "missing")") }
-        let baselineText: String? = row["baseline"]
-        var baseline: [String]?
-        if let text = baselineText {
-            guard let list = try? JSONDecoder().decode([String].self, from: Data(text.utf8)) else { throw damaged("the program baseline is not a JSON list of programs") }
-            baseline = list
+        func programs(_ column: String, _ what: String) throws -> [String]? {
+            let text: String? = row[column]
+            guard let text else { return nil }
+            guard let list = try? JSONDecoder().decode([String].self, from: Data(text.utf8)) else { throw damaged("\(what) is not a JSON list of programs") }
+            return list
         }
+        let baseline = try programs("baseline", "the program baseline")
+        let noticed = try programs("noticed", "the list of programs already counted")
         let pinnedText: String? = row["pinned"]
         var pinned: TrustTier?
         if let text = pinnedText {
             guard let tier = TrustTier(rawValue: text) else { throw damaged("pinned tier '\(text)' is none of red, yellow, green") }
             pinned = tier
         }
-        return TrustStanding(score: score, cleanRuns: cleanRuns, baselinePrograms: baseline, pinned: pinned)
+        let pinReason: String? = row["pin_reason"]
+        return TrustStanding(score: score, cleanRuns: cleanRuns, baselinePrograms: baseline, noticedPrograms: noticed, pinned: pinned,
+                             pinReason: pinned == nil ? nil : pinReason)
     }
 
     static func save(_ db: Database, game: String, _ s: TrustStanding, time: Int64) throws {
-        let baseline = s.baselinePrograms.map { String(decoding: try! JSONEncoder().encode($0), as: UTF8.self) }
+        func json(_ list: [String]?) -> String? { list.map { String(decoding: try! JSONEncoder().encode($0), as: UTF8.self) } }
         try db.execute(sql: """
-            INSERT INTO trust(game, score, clean_runs, baseline, pinned, updated) VALUES (?, ?, ?, ?, ?, ?)
+            INSERT INTO trust(game, score, clean_runs, baseline, noticed, pinned, pin_reason, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT(game) DO UPDATE SET score = excluded.score, clean_runs = excluded.clean_runs,
-                baseline = excluded.baseline, pinned = excluded.pinned, updated = excluded.updated
-            """, arguments: [game, s.score, s.cleanRuns, baseline, s.pinned?.rawValue, time])
+                baseline = excluded.baseline, noticed = excluded.noticed, pinned = excluded.pinned,
+                pin_reason = excluded.pin_reason, updated = excluded.updated
+            """, arguments: [game, s.score, s.cleanRuns, json(s.baselinePrograms), json(s.noticedPrograms), s.pinned?.rawValue, s.pinReason, time])
     }
 
     static func addHistory(_ db: Database, _ c: TrustChange) throws {
@@ -66,7 +71,9 @@ extension EventStore {
         let lines = try String.fetchAll(db, sql: "SELECT json FROM events WHERE session = ? ORDER BY ts, id", arguments: [session])
         let events = lines.compactMap { AuditEvent(jsonLine: $0) }.map { TrustEvent(kind: $0.kind, details: $0.details) }
         let before = try standing(db, game: game) ?? .start
-        let (after, reasons) = TrustEngine.apply(events, durationSeconds: Int((ended - started) / 1_000_000_000), to: before, settings: settings)
+        // The reasons write paths below the player's home with `~` (the decoys stand for its files).
+        let (after, reasons) = TrustEngine.apply(events, durationSeconds: Int((ended - started) / 1_000_000_000), to: before, settings: settings,
+                                                 home: ProcessInfo.processInfo.environment["HOME"])
         try save(db, game: game, after, time: ended)
         let change = TrustChange(game: game, session: session, time: UInt64(ended), before: before.score, after: after.score,
                                  tier: after.tier, source: "session", reasons: reasons)
@@ -123,15 +130,18 @@ extension EventStore {
         }
     }
 
-    /// `ww trust set GAME TIER`: pins the tier (nil unpins); the score keeps moving underneath.
+    /// `ww trust set GAME TIER`: pins the tier (nil unpins); the score keeps moving underneath. It
+    /// also lifts ww's own pin (red after an exfiltration): the player has changed it.
     @discardableResult
     public func pin(game: String, tier: TrustTier?, time: UInt64) throws -> TrustChange {
         try pool.write { db in
             var s = try Self.standing(db, game: game) ?? .start
             let before = s.score
+            let lifted = s.pinReason.map { "; lifts the red tier after \($0)" } ?? ""
             s.pinned = tier
+            s.pinReason = nil
             try Self.save(db, game: game, s, time: Int64(bitPattern: time))
-            let why = tier.map { "pinned to \($0.rawValue) by the player" } ?? "unpinned by the player: the score decides the tier again"
+            let why = (tier.map { "pinned to \($0.rawValue) by the player" } ?? "unpinned by the player: the score decides the tier again") + lifted
             let change = TrustChange(game: game, session: nil, time: time, before: before, after: s.score, tier: s.tier, source: "player",
                                      reasons: [TrustReason(delta: 0, why: why)])
             try Self.addHistory(db, change)

@@ -10,11 +10,14 @@ struct TrustCommand: ParsableCommand {
         abstract: "Each game's trust score and tier, why it moved, and pinning a tier.",
         discussion: """
         A game starts at 50. Each finished session moves it: -10 per refused program or refused
-        escape call, -5 per network anomaly (proxy denial, refused destination or name, rate limit),
-        -2 per program beyond the first session's and per executable or script the game wrote
-        (at most 5 counted per session), +2 per clean hour; kept within 0-100. Red below 30, green
-        above 70. The tier picks the launch's defaults: red = network off and no shells; yellow =
-        network "full" becomes "observe"; green = the profile as written.
+        escape call, per decoy secret read (each secret once a session) and per persistence attempt
+        (at most 3 counted), -40 for an exfiltration (the tier then stays red until you change it
+        with `ww trust set` or `ww trust reset`), -5 per network anomaly (proxy denial, refused
+        destination or name, rate limit), -2 per new program (once: a clean session's programs join
+        the baseline) and per executable or script the game wrote (at most 5 counted; what Wine
+        writes setting up its prefix is not counted), +2 per clean hour; kept within 0-100. Red
+        below 30, green above 70. The tier picks the launch's defaults: red = network off and no
+        shells; yellow = network "full" becomes "observe"; green = the profile as written.
         """,
         subcommands: [List.self, Show.self, Set.self, Reset.self],
         defaultSubcommand: List.self)
@@ -25,6 +28,7 @@ struct TrustCommand: ParsableCommand {
         var score: Int
         var tier: String
         var pinned: String?
+        var pin_reason: String?
         var clean_runs: Int
         var sessions: Int
         var last_change: Change?
@@ -52,7 +56,7 @@ struct TrustCommand: ParsableCommand {
 
     static func row(_ r: TrustRecord) -> Row {
         Row(game: r.game, name: r.name, score: r.standing.score, tier: r.tier.rawValue, pinned: r.standing.pinned?.rawValue,
-            clean_runs: r.standing.cleanRuns, sessions: r.sessions, last_change: r.last.map(Change.init))
+            pin_reason: r.standing.pinReason, clean_runs: r.standing.cleanRuns, sessions: r.sessions, last_change: r.last.map(Change.init))
     }
 
     static func describe(_ c: TrustChange) -> String {
@@ -79,7 +83,7 @@ struct TrustCommand: ParsableCommand {
                 if records.isEmpty { print("no games yet: trust is scored after a game's first session"); return }
                 var rows = [["GAME", "SCORE", "TIER", "SESSIONS", "LAST CHANGE"]]
                 for r in records {
-                    let tier = r.tier.rawValue + (r.standing.pinned != nil ? " (pinned)" : "")
+                    let tier = r.tier.rawValue + (r.standing.pinReason != nil ? " (locked)" : r.standing.pinned != nil ? " (pinned)" : "")
                     let last = r.last.map { c -> String in
                         let d = c.after - c.before
                         return (d > 0 ? "+\(d)" : d == 0 ? "±0" : String(d)) + (c.reasons.first.map { " " + $0.why } ?? "")
@@ -109,8 +113,14 @@ struct TrustCommand: ParsableCommand {
                 }
                 let s = record.standing
                 print("\(record.game)\(record.name != record.game ? " (\(record.name))" : "")")
-                print("score \(s.score), tier \(record.tier.rawValue)\(s.pinned != nil ? " (pinned with ww trust set; the score alone would give \(TrustTier.of(score: s.score).rawValue))" : "")")
-                print("sessions \(record.sessions), clean in a row \(s.cleanRuns), programs in the baseline \(s.baselinePrograms?.count ?? 0)")
+                let alone = "the score alone would give \(TrustTier.of(score: s.score).rawValue)"
+                if let why = s.pinReason {
+                    print("score \(s.score), tier \(record.tier.rawValue) after \(why), until you change it: `ww trust set \(game) auto` lets the score decide (\(alone)), `ww trust reset \(game)` starts afresh")
+                } else {
+                    print("score \(s.score), tier \(record.tier.rawValue)\(s.pinned != nil ? " (pinned with ww trust set; \(alone))" : "")")
+                }
+                print("sessions \(record.sessions), clean in a row \(s.cleanRuns), programs in the baseline \(s.baselinePrograms?.count ?? 0)"
+                      + (s.noticedPrograms.map { ", programs seen but not yet trusted \($0.count)" } ?? ""))
                 print(history.isEmpty ? "no changes yet" : "history:")
                 for c in history { print("  " + TrustCommand.describe(c)) }
             } catch { exitWith(error) }

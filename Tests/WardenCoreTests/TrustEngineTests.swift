@@ -47,7 +47,7 @@ final class TrustEngineTests: XCTestCase {
         XCTAssertEqual(first.standing.score, 50)
         let second = TrustEngine.apply([exec("/usr/bin/wine"), exec("/g/updater.exe"), exec("/g/miner.exe")], durationSeconds: 60, to: first.standing)
         XCTAssertEqual(second.standing.score, 46)
-        XCTAssertEqual(second.reasons, [TrustReason(delta: -4, why: "2 × program beyond the first session's")])
+        XCTAssertEqual(second.reasons, [TrustReason(delta: -4, why: "2 × new program (/g/updater.exe, /g/miner.exe)")])
     }
 
     func testCleanHoursAddTwoEach() {

@@ -20,8 +20,8 @@ final class MonitorTests: XCTestCase {
                    kind: kind, pid: pid, chain: chain.map { AuditEvent.ProcessLink(pid: $0.0, name: $0.1) }, details: details)
     }
 
-    /// Two sessions: a running Portal 2 that was refused a shell, a connection and a system call and
-    /// wrote a DLL; an ended one that only ran.
+    /// Two sessions: a running Portal 2 that was refused a shell, a connection and a system call,
+    /// wrote a DLL, read a decoy key and tried to persist in ~/.bashrc; an ended one that only ran.
     static func sampleModel() -> MonitorModel {
         let a = "a1b2c3d4e5f60718", b = "b0b0b0b0b0b0b0b0"
         let events: [AuditEvent] = [
@@ -38,6 +38,8 @@ final class MonitorTests: XCTestCase {
             event(13, a, "dns_query", pid: 101, [("name", .string("example.com")), ("type", .string("A"))]),
             event(14, a, "syscall_refused", pid: 101, [("syscall", .string("ptrace")), ("reason", .string("debugging other processes"))]),
             event(14, a, "file_written", [("path", .string("/home/p/prefix/drive_c/evil.dll")), ("place", .string("Wine prefix")), ("change", .string("created"))]),
+            event(15, a, "secret_touched", pid: 101, [("path", .string("/home/p/.ssh/id_rsa")), ("stands_for", .string("/home/p/.ssh/id_rsa")), ("decoy", .string("openssh-private-key"))]),
+            event(15, a, "persistence_attempt", [("target", .string("/home/p/.bashrc")), ("mechanism", .string("shell-startup")), ("bytes", .int(42))]),
         ]
         var m = MonitorModel()
         for e in events { m.ingest(e, live: e.session == a) }
@@ -62,20 +64,23 @@ final class MonitorTests: XCTestCase {
         XCTAssertEqual(a.processes.map(\.pid), [100, 101])
         XCTAssertEqual(a.processes[1].parent, 100)
         XCTAssertEqual(a.processes[1].refused, ["/bin/bash"])
+        XCTAssertEqual(a.sightings.secrets, ["/home/p/.ssh/id_rsa"])
+        XCTAssertEqual(a.sightings.persistenceTargets, ["/home/p/.bashrc"])
         let b = m.sessions[1]
         XCTAssertFalse(b.live)
         XCTAssertEqual(b.exitStatus, 0)
         XCTAssertEqual(b.processes.first?.exit, "exit 0")
         XCTAssertEqual(b.refusedTotal, 0)
+        XCTAssertTrue(b.sightings.isEmpty)
     }
 
     func testTheSparklineCountsEventsPerSecondAndMovesWithTheClock() {
         var m = Self.sampleModel()
         let a = m.sessions[0]
-        XCTAssertEqual(Array(a.perSecond.suffix(5)), [2, 1, 2, 2, 2], "seconds 10 to 14")
+        XCTAssertEqual(Array(a.perSecond.suffix(6)), [2, 1, 2, 2, 2, 2], "seconds 10 to 15")
         let v = m.version
         m.tick(now: Self.base + 16 * 1_000_000_000)
-        XCTAssertEqual(Array(m.sessions[0].perSecond.suffix(3)), [2, 0, 0])
+        XCTAssertEqual(Array(m.sessions[0].perSecond.suffix(3)), [2, 2, 0])
         XCTAssertGreaterThan(m.version, v, "the picture changed")
         let w = m.version
         m.tick(now: Self.base + 16 * 1_000_000_000 + 500)
@@ -161,7 +166,7 @@ final class MonitorTests: XCTestCase {
         var one = MonitorUI(); one.screen = .processes; one.focus = "a1b2c3d4e5f60718"; states.append(("Processes, one session", one))
         var help = MonitorUI(); help.help = true; states.append(("help", help))
         for (name, ui) in states {
-            let view = MonitorView(model: model, ui: ui, width: width, height: height, now: Self.base + 75 * 1_000_000_000, unicode: unicode)
+            let view = MonitorView(model: model, ui: ui, width: width, height: height, now: Self.base + 75 * 1_000_000_000, unicode: unicode, home: "/home/p")
             let lines = view.render()
             XCTAssertEqual(lines.count, height, name)
             for l in lines { XCTAssertEqual(l.map(\.text.count).reduce(0, +), width, "\(name): every line fills the width") }
@@ -173,6 +178,25 @@ final class MonitorTests: XCTestCase {
     func testScreensAt100x24() throws { try golden("screens-100x24.txt", screens(width: 100, height: 24, unicode: true)) }
 
     func testScreensAt40x10WithoutUnicode() throws { try golden("screens-40x10-ascii.txt", screens(width: 40, height: 10, unicode: false)) }
+
+    /// Decoys read and persistence attempts stand out: highlighted under the Dashboard's table and
+    /// across their lines on the Events screen.
+    func testWhatWwSawIsHighlightedOnTheDashboardAndTheEvents() {
+        let model = Self.sampleModel()
+        let dashboard = MonitorView(model: model, ui: MonitorUI(), width: 100, height: 24, now: Self.base, unicode: true, home: "/home/p").render()
+        let seen = try? XCTUnwrap(dashboard.first { MonitorView.plain([$0]).contains("1 secret touched (~/.ssh/id_rsa)") })
+        XCTAssertEqual(seen?.first { !$0.text.trimmingCharacters(in: .whitespaces).isEmpty }?.style, .bad)
+        var ui = MonitorUI()
+        ui.screen = .events
+        ui.selected[.events] = 0   // the newest (the default) is drawn selected
+        let events = MonitorView(model: model, ui: ui, width: 100, height: 24, now: Self.base, unicode: true).render()
+        for kind in ["secret_touched", "persistence_att"] {
+            let line = events.first { MonitorView.plain([$0]).contains(kind) }
+            XCTAssertEqual(line?.dropFirst().prefix(2).map(\.style), [.bad, .bad], "\(kind): the kind and its details")
+        }
+        let written = events.first { MonitorView.plain([$0]).contains("file_written") }
+        XCTAssertEqual(written?.dropFirst().prefix(2).map(\.style), [.bad, .normal], "a refusal: only its kind")
+    }
 
     func testATinyTerminalSaysTheMinimumSize() {
         for (w, h) in [(39, 10), (40, 9), (10, 3), (1, 1), (0, 0)] {

@@ -66,7 +66,7 @@ final class EventStoreTests: XCTestCase {
         XCTAssertEqual(s.refused, 2)
         XCTAssertTrue(s.complete)
         XCTAssertEqual(try store.trustRecords().map(\.name), ["Portal 2"])
-        XCTAssertEqual(try store.appliedMigrations(), ["v1"])
+        XCTAssertEqual(try store.appliedMigrations(), ["v1", "v2-trust-learned"])
     }
 
     func testFiltersByGameSessionKindAndTime() throws {
@@ -259,5 +259,34 @@ final class EventStoreTests: XCTestCase {
         try store.resetTrust(game: "steam:620", time: 2)
         XCTAssertEqual(try store.standing(game: "steam:620"), .start)
         XCTAssertEqual(try store.trustHistory(game: "steam:620").map(\.source), ["player", "player", "session", "session"])
+    }
+
+    /// Issue 15: an exfiltration locks the tier red in the store (the launch reads it), `ww trust
+    /// set` lifts the lock and says so; the learned baseline and the programs already counted
+    /// survive the round trip through the database.
+    func testAnExfiltrationLocksTheTierRedUntilThePlayerChangesIt() throws {
+        let store = try EventStore(path: dir + "/ww.db")
+        try store.importTrail(write("1.jsonl", session("1111000000000001")))
+        var bad = session("2222000000000002")
+        bad.insert(event("2222000000000002", "exec_allowed", 2, pid: 12, [("path", .string("/tmp/dropper"))]), at: 3)
+        bad.insert(event("2222000000000002", "exfiltration", 3, [("destination", .string("evil.example:80")), ("channel", .string("http")),
+                                                                 ("stands_for", .string("/home/p/.ssh/id_rsa")), ("closed", .bool(true))]), at: 4)
+        try store.importTrail(write("2.jsonl", bad))
+        let locked = try XCTUnwrap(try store.standing(game: "steam:620"))
+        XCTAssertEqual(locked.score, 8, "−40 and −2 for the new program")
+        XCTAssertEqual(locked.tier, .red)
+        XCTAssertEqual(locked.pinReason, "an exfiltration to evil.example:80")
+        XCTAssertEqual(locked.baselinePrograms, ["/usr/bin/wine"])
+        XCTAssertEqual(locked.noticedPrograms, ["/tmp/dropper"])
+        let peeked = try XCTUnwrap(try EventStore.peekStanding(path: dir + "/ww.db", game: "steam:620"))
+        XCTAssertTrue(TrustPolicy.tier(standing: peeked, profilePin: nil, defaultTier: .green).reason.contains("exfiltration"))
+        let reasons = try XCTUnwrap(try store.trustHistory(game: "steam:620").first?.reasons.map(\.why))
+        XCTAssertTrue(reasons.contains("exfiltration: a canary token was sent to evil.example:80"), "\(reasons)")
+        let change = try store.pin(game: "steam:620", tier: nil, time: 3)
+        XCTAssertEqual(change.reasons.map(\.why), ["unpinned by the player: the score decides the tier again; lifts the red tier after an exfiltration to evil.example:80"])
+        let lifted = try XCTUnwrap(try store.standing(game: "steam:620"))
+        XCTAssertNil(lifted.pinned)
+        XCTAssertNil(lifted.pinReason)
+        XCTAssertEqual(lifted.noticedPrograms, ["/tmp/dropper"])
     }
 }

@@ -7,10 +7,11 @@ public struct DesktopAlert: Equatable, Sendable {
     public var level: Level
     public var body: String
 
-    /// Emergencies: a shell or script host refused, the connection rate limit hit. Notices: any other
-    /// refused program, a proxy denial. (A read of a hidden secret file fails in the kernel without ww
-    /// seeing it, so there is no event for it to alert on.)
-    public static func classify(kind: String, details: [(String, AuditEvent.Value)]) -> DesktopAlert? {
+    /// Emergencies: a shell or script host refused, the connection rate limit hit, a canary token sent
+    /// out (exfiltration). Notices: any other refused program, a proxy denial, a decoy secret read, a
+    /// persistence attempt captured (the real files were never reachable). Paths below `home` are
+    /// written with `~`.
+    public static func classify(kind: String, details: [(String, AuditEvent.Value)], home: String? = nil) -> DesktopAlert? {
         func string(_ key: String) -> String? {
             for (k, v) in details where k == key { if case .string(let s) = v { return s } }
             return nil
@@ -31,6 +32,18 @@ public struct DesktopAlert: Equatable, Sendable {
                                 body: "The game opened new connections faster than its limit allows; further ones were refused.")
         case "proxy_deny":
             return DesktopAlert(category: "proxy", level: .notice, body: "The game tried to reach \(string("host") ?? "a host") and was refused.")
+        case VisibilityEvent.secretTouched:
+            let secret = (string("stands_for") ?? string("path")).map { EventText.printable(Paths.tilde($0, home: home)) } ?? "a secret"
+            return DesktopAlert(category: "secret", level: .notice,
+                                body: "The game read \(secret); it got a decoy, never your real file.")
+        case VisibilityEvent.persistenceAttempt:
+            let target = string("target").map { EventText.printable(Paths.tilde($0, home: home)) } ?? "a startup place"
+            return DesktopAlert(category: "persistence", level: .notice,
+                                body: "The game tried to make itself start with your desktop (\(target)); ww captured it and changed nothing outside the sandbox.")
+        case VisibilityEvent.exfiltration:
+            let destination = string("destination").map(EventText.printable) ?? "the network"
+            return DesktopAlert(category: "exfiltration", level: .emergency,
+                                body: "The game sent a decoy secret to \(destination); ww \(flag("closed") ? "closed the connection" : "recorded it"), and the game's trust goes red.")
         default:
             return nil
         }

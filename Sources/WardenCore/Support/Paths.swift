@@ -43,6 +43,12 @@ public enum Paths {
         let rest = path.dropFirst(oldBase == "/" ? 1 : oldBase.count + 1)
         return join(newBase, String(rest))
     }
+
+    /// `path` as the player writes it: `~/…` below `home` (for the lines ww prints).
+    public static func tilde(_ path: String, home: String?) -> String {
+        guard let home = home.map(normalize), home.hasPrefix("/"), home != "/", isWithin(path, home) else { return path }
+        return path == home ? "~" : "~" + path.dropFirst(home.count)
+    }
 }
 
 /// A stable, dependency-free 64-bit hash (FNV-1a) for naming games by path; not a security boundary.

@@ -3,8 +3,11 @@
 public enum TrustPolicy {
     /// The tier of this launch and why, first match wins: the player's pin (`ww trust set`), the
     /// profile's `[trust] tier`, the game's score, and for a game never seen the config's default.
+    /// ww's own pin (red after an exfiltration) says how to lift it.
     public static func tier(standing: TrustStanding?, profilePin: Traced<TrustTier>?, defaultTier: TrustTier) -> (tier: TrustTier, reason: String) {
-        if let pin = standing?.pinned { return (pin, "pinned with ww trust set") }
+        if let pin = standing?.pinned {
+            return (pin, standing?.pinReason.map { "locked after \($0) until you change it with ww trust set or ww trust reset" } ?? "pinned with ww trust set")
+        }
         if let pin = profilePin { return (pin.value, "pinned by the profile (\(pin.origin))") }
         if let s = standing { return (TrustTier.of(score: s.score), "score \(s.score)") }
         return (defaultTier, "a new game: default_tier")

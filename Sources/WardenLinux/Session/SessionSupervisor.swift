@@ -10,7 +10,8 @@ import WardenCore
 /// Order at the start: the filtered bus is spawned before the signals are blocked (it keeps the
 /// default mask); services and the live feed start after (their threads inherit the block, so
 /// SIGCHLD reaches the signalfd); the file watcher once bwrap runs. At the end: the watcher, the
-/// services' `gameEnded`, then `session_end` and the summary, then the feed, services, bus and session folder, then `onEnd`.
+/// services' `gameEnded`, then `session_end`, then the feed, services, bus and session folder, then `onEnd` (which prints the
+/// trail's summary with the trust change).
 public final class SessionSupervisor {
     public let plan: SandboxPlan
     public let bwrapPath: String
@@ -103,7 +104,6 @@ public final class SessionSupervisor {
         // so what they find belongs to the session and its trust).
         if let t = trail { for service in started { service.gameEnded(trail: t) } }
         trail?.record("session_end", [("exit_status", .int(Int64(status)))])
-        if let t = trail, !quiet { report(t.summary(exitStatus: status)) }
         return SessionOutcome(exitStatus: status, gameStarted: loop.helperStarted)
     }
 }
