@@ -12,7 +12,7 @@
  * the file (max 40 chars) / what was written when it worked. Ends with "PROBE done".
  *
  * Options:
- *   --only NAME     run just one check (home, ssh_key, aws_credentials, firefox_cookies, shadow,
+ *   --only NAMES    run just these checks, comma-separated (home, ssh_key, aws_credentials, firefox_cookies, shadow,
  *                  bashrc, autostart)
  *   --exit N        exit with status N after the checks (default 0)
  *   --sleep S       sleep S seconds before exiting (for signal forwarding tests)
@@ -255,9 +255,23 @@ static const struct { const char *name; void (*fn)(void); } checks[] = {
     { "autostart", check_autostart },
 };
 
+/* Is NAME one of the comma-separated LIST? */
+static int in_list(const char *list, const char *name)
+{
+    size_t n = strlen(name);
+    for (const char *p = list; *p; ) {
+        const char *end = strchr(p, ',');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        if (len == n && !strncmp(p, name, n)) return 1;
+        if (!end) break;
+        p = end + 1;
+    }
+    return 0;
+}
+
 static void usage(void)
 {
-    fprintf(stderr, "usage: probe.exe [--only NAME] [--exit N] [--sleep S] [--home PATH] "
+    fprintf(stderr, "usage: probe.exe [--only NAME,...] [--exit N] [--sleep S] [--home PATH] "
                     "[--cookies PATH]...\n");
     exit(2);
 }
@@ -283,7 +297,7 @@ int main(int argc, char **argv)
         report("home", FALSE, "no HOME/WINEHOME/WINEHOMEDIR in environment");
     } else {
         for (size_t i = 0; i < sizeof checks / sizeof checks[0]; i++) {
-            if (only && strcmp(only, checks[i].name)) continue;
+            if (only && !in_list(only, checks[i].name)) continue;
             checks[i].fn();
             ran++;
         }

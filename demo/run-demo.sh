@@ -21,8 +21,9 @@ fi
 
 # A player's home with what stealers look for.
 home=$work/home
-mkdir -p "$home/.ssh" "$home/.mozilla/firefox/default.profile" "$home/.config/autostart" "$home/prefix"
+mkdir -p "$home/.ssh" "$home/.aws" "$home/.mozilla/firefox/default.profile" "$home/.config/autostart" "$home/prefix"
 echo "-----BEGIN OPENSSH PRIVATE KEY----- (demo key)" > "$home/.ssh/id_rsa"
+printf '[default]\naws_access_key_id = AKIADEMO\naws_secret_access_key = (demo secret)\n' > "$home/.aws/credentials"
 echo "SQLite format 3 (demo cookies)" > "$home/.mozilla/firefox/default.profile/cookies.sqlite"
 echo "# the player's .bashrc" > "$home/.bashrc"
 chmod -R go-rwx "$home"
@@ -43,7 +44,11 @@ status=$?
 set -e
 echo "ww exited with status $status (the probe's own exit code)"
 echo
-if grep -q "demo key" "$home/.ssh/id_rsa" && [ ! -e "$home/.config/autostart/x.desktop" ] && ! grep -q winewarden-probe "$home/.bashrc"; then
+echo "== What ww saw: ww events --kind secret_touched --kind persistence_attempt; ww trust list =="
+HOME=$home $run_as "$ww" events --kind secret_touched --kind persistence_attempt
+HOME=$home $run_as "$ww" trust list
+echo
+if grep -q "demo key" "$home/.ssh/id_rsa" && grep -q "demo secret" "$home/.aws/credentials" && [ ! -e "$home/.config/autostart/x.desktop" ] && ! grep -q winewarden-probe "$home/.bashrc"; then
     echo "The real home is untouched: the key, the cookies and .bashrc are as they were, no autostart entry."
 else
     echo "UNEXPECTED: the real home changed" >&2

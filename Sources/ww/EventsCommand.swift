@@ -151,6 +151,6 @@ struct EventPrinter {
 
     static func columns(_ time: String, _ game: String, _ session: String, _ kind: String, _ pid: String, _ details: String) -> String {
         func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s : s + String(repeating: " ", count: n - s.count) }
-        return pad(time, 19) + "  " + pad(game, 20) + "  " + pad(session, 8) + "  " + pad(kind, 16) + "  " + pad(pid, 7) + "  " + details
+        return pad(time, 19) + "  " + pad(game, 20) + "  " + pad(session, 8) + "  " + pad(kind, 19) + "  " + pad(pid, 7) + "  " + details
     }
 }

@@ -13,6 +13,15 @@ final class DecoyTests: XCTestCase {
         return (home, home.awsCredentials)
     }
 
+    /// The game's trust score as `ww trust show --json` has it.
+    func score(_ log: String, home: FakeHome) throws -> Int? {
+        let game = try XCTUnwrap(sb.events(log).first?["game"] as? String)
+        let r = try sb.ww(["trust", "show", game, "--json"], home: home)
+        let line = r.stdout.split(separator: "\n").first.map { String($0) } ?? ""
+        let object = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any]
+        return (object?["trust"] as? [String: Any])?["score"] as? Int
+    }
+
     func touched(_ log: String) -> [[String: Any]] { sb.events(log).filter { $0["kind"] as? String == "secret_touched" } }
 
     func assertDecoys(mode: String, file: StaticString = #filePath, line: UInt = #line) throws {
@@ -37,6 +46,9 @@ final class DecoyTests: XCTestCase {
         let repeats = sb.events(log).filter { $0["kind"] as? String == "decoy_opens" }
         XCTAssertEqual(repeats.first?["path"] as? String, home.sshKey, "\(repeats)", file: file, line: line)
         XCTAssertEqual(home.snapshot(), before, "\(mode): the real files changed", file: file, line: line)
+        // The player sees it: the end line names both, and the trust drops by 20 (10 per secret) from 50.
+        XCTAssertTrue(r.stderr.contains("2 secrets touched (~/.ssh/id_rsa, ~/.aws/credentials)") || r.stderr.contains("2 secrets touched (~/.aws/credentials, ~/.ssh/id_rsa)"), r.stderr, file: file, line: line)
+        XCTAssertEqual(try score(log, home: home), 30, "\(mode)", file: file, line: line)
         XCTAssertEqual(try String(contentsOfFile: aws, encoding: .utf8), realAWS, file: file, line: line)
     }
 

@@ -36,6 +36,10 @@ final class PersistenceTests: XCTestCase {
         XCTAssertEqual(event(".config/systemd/user/evil.service")?["command"] as? String, "ExecStart=/tmp/evil --service", "\(events)")
         XCTAssertEqual(event(".local/bin/ls")?["mechanism"] as? String, "user-bin", "\(events)")
         XCTAssertEqual(events.count, 4, "\(events)")
+        XCTAssertTrue(r.stderr.contains("4 persistence attempts captured"), r.stderr)
+        // Trust: 10 each, at most 3 counted: 50 → 20 (red).
+        let t = try sb.ww(["trust", "show", game], home: home)
+        XCTAssertTrue(t.stdout.contains("20") && t.stdout.contains("red"), t.output)
         // The capture holds the bytes written, byte for byte.
         let capture = try XCTUnwrap(bashrc["capture"] as? String)
         let shown = try sb.ww(["events", "--capture", capture], home: home)

@@ -64,4 +64,24 @@ final class WineProbeTests: XCTestCase {
         // The prefix Wine created lives in the game's virtual home, not in the real one.
         XCTAssertFalse(FileManager.default.fileExists(atPath: home.path + "/.wine"))
     }
+
+    /// A Windows program reading the key and the AWS credentials through Z:: decoys, two events, trust −20.
+    func testAWindowsProgramReadingSecretsGetsDecoysTwoEventsAndLosesTwentyPoints() throws {
+        let exe = try probe()
+        let home = try sb.makeHome()
+        let log = sb.logPath()
+        let r = try sb.ww(["--log", log, "--", "wine", exe, "--only", "ssh_key,aws_credentials"], home: home, timeout: 240)
+        XCTAssertEqual(r.status, 0, r.output)
+        let got = lines(r.stdout)
+        XCTAssertEqual(got["ssh_key"], "OK -----BEGIN OPENSSH PRIVATE KEY-----", r.output)
+        XCTAssertEqual(got["aws_credentials"], "OK [default]", r.output)
+        XCTAssertFalse(r.output.contains("PLANTED"), r.output)
+        let touched = sb.events(log).filter { $0["kind"] as? String == "secret_touched" }.compactMap { $0["path"] as? String }
+        XCTAssertEqual(touched.sorted(), [home.awsCredentials, home.sshKey].sorted())
+        let game = try XCTUnwrap(sb.events(log).first?["game"] as? String)
+        let t = try sb.ww(["trust", "show", game, "--json"], home: home)
+        let line = t.stdout.split(separator: "\n").first.map { String($0) } ?? ""
+        let trust = ((try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any])?["trust"] as? [String: Any]
+        XCTAssertEqual(trust?["score"] as? Int, 30, "50 − 2 × 10, the new prefix costs nothing: \(t.output)")
+    }
 }
