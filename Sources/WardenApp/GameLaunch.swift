@@ -88,7 +88,7 @@ public struct GameLaunch {
         supervisor.quiet = quiet
         supervisor.sessionFolder = prepared.sessionFolder
         supervisor.policyDetails = [("trust_tier", .string(prepared.tier.rawValue)), ("trust_reason", .string(prepared.tierReason))]
-        supervisor.services = [NetworkService(prepared.plan.net)]
+        supervisor.services = [NetworkService(prepared.plan.net)] + [prepared.plan.wineAutostart.map { WineAutostartWatch($0) }].compactMap { $0 }
         supervisor.fileWatchLimit = TestHooks.fileWatchLimit(prep.environment)
         // The one end hook: the trail is complete, then the store, the trust line, the alerts.
         supervisor.onEnd = { [quiet] _ in
