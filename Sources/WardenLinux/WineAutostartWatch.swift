@@ -69,8 +69,9 @@ public final class WineAutostartWatch: SessionService {
         for (i, (f, _)) in found.enumerated() {
             var details: [(String, AuditEvent.Value)] = [("target", .string(f.target)), ("mechanism", .string(f.mechanism.rawValue))]
             if let v = f.value { details.append(("value", .string(v))) }
-            details.append(("command", .string(f.command)))
+            // `removed` before the command line: `ww events` shortens long lines at their end.
             details.append(("removed", .bool(results[i] == nil)))
+            if let c = f.command { details.append(("command", .string(c))) }
             if let note = results[i] { details.append(("note", .string(note))) }
             trail.record(VisibilityEvent.persistenceAttempt, details)
         }

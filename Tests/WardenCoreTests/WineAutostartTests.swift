@@ -79,6 +79,7 @@ final class WineAutostartTests: XCTestCase {
         let found = WineAutostart.addedFiles(before: ["\(folder)/old.lnk"], after: ["\(folder)/old.lnk", "\(folder)/evil.bat"])
         XCTAssertEqual(found.map(\.target), ["C:\\users\\player\\AppData\\Roaming\\Microsoft\\Windows\\Start Menu\\Programs\\Startup\\evil.bat"])
         XCTAssertEqual(found.first?.mechanism, .wineStartupFolder)
+        XCTAssertNil(found.first?.command, "the file itself is what runs")
         XCTAssertEqual(found.first?.undo, .deleteFile("\(folder)/evil.bat"))
         XCTAssertTrue(WineAutostart.component("STARTUP", matches: "StartUp"))
         XCTAssertTrue(WineAutostart.component("steamuser", matches: "*"))

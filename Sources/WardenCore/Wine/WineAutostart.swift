@@ -56,8 +56,8 @@ public struct WineAutostartFinding: Sendable, Equatable {
     public var target: String
     /// The value's name (`(Default)` for a key's default value); nil for services and files.
     public var value: String?
-    /// The command line it would run.
-    public var command: String
+    /// The command line it would run (nil for a Startup file: the file itself is what runs).
+    public var command: String?
     public var undo: Undo
 }
 
@@ -166,7 +166,7 @@ public enum WineAutostart {
     /// Files (relative to the prefix) in the Startup folders now that were not there before.
     public static func addedFiles(before: Set<String>, after: [String]) -> [WineAutostartFinding] {
         after.filter { !before.contains($0) }.sorted().map { path in
-            WineAutostartFinding(mechanism: .wineStartupFolder, target: windowsPath(path), value: nil, command: windowsPath(path), undo: .deleteFile(path))
+            WineAutostartFinding(mechanism: .wineStartupFolder, target: windowsPath(path), value: nil, command: nil, undo: .deleteFile(path))
         }
     }
 
