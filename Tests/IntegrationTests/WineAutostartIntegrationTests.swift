@@ -1,9 +1,9 @@
 import Foundation
 import XCTest
 
-/// Wine autostart under real Wine and bwrap: a `Run` value added with `wine reg add` and a file
-/// dropped into the prefix's Startup folder are `persistence_attempt` events and are gone before the
-/// next start; with `keep_autostart = true`, or while a wineserver on the host still serves the
+/// Wine autostart under real Wine and bwrap: a `Run` value added with `wine reg add` or by a Windows
+/// program (`Tests/probes/autostart.c`, `RegSetValueExW`), and a file dropped into the prefix's Startup
+/// folder, are `persistence_attempt` events and are gone before the next start; with `keep_autostart = true`, or while a wineserver on the host still serves the
 /// prefix, they stay and the event says why. One prefix for every step (making it is the slow part).
 final class WineAutostartIntegrationTests: XCTestCase {
     let sb = Sandbox.shared
@@ -12,6 +12,20 @@ final class WineAutostartIntegrationTests: XCTestCase {
 
     func persistence(_ log: String) -> [[String: Any]] {
         sb.events(log).filter { $0["kind"] as? String == "persistence_attempt" }
+    }
+
+    /// `Tests/probes/autostart.c` built with mingw into a folder of its own (the game's folder inside ww).
+    func probe() throws -> String {
+        let dir = sb.root + "/autostart"
+        let exe = dir + "/autostart.exe"
+        if !FileManager.default.fileExists(atPath: exe) {
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            let r = try Sandbox.run("/usr/bin/env", ["x86_64-w64-mingw32-gcc", "-municode", "-O1", "-o", exe,
+                                                     Sandbox.packageRoot + "/Tests/probes/autostart.c", "-lshell32", "-ladvapi32"])
+            guard r.status == 0 else { throw Skip.unexpected("cannot build Tests/probes/autostart.c (install gcc-mingw-w64-x86-64): \(r.output)") }
+            sb.chownTree(dir)
+        }
+        return exe
     }
 
     func userReg(_ prefix: String) -> String { (try? String(contentsOfFile: prefix + "/user.reg", encoding: .utf8)) ?? "<missing>" }
@@ -57,7 +71,20 @@ final class WineAutostartIntegrationTests: XCTestCase {
         XCTAssertFalse(query.stdout.contains("Evil"), query.output)
         XCTAssertEqual(persistence(log2).count, 0)
 
-        // 3. keep_autostart = true: the value stays and the event says so.
+        // 3. A Windows program sets a Run value with RegSetValueExW and writes into CSIDL_STARTUP.
+        let exe = try probe()
+        let logProbe = sb.logPath()
+        let dropped = try sb.ww(["--log", logProbe, "-p", "wine", "--", "wine", exe, "Probe", #"C:\probe.exe /q"#, "probe.bat"], home: home, env: env, timeout: 120)
+        let planted = Sandbox.probeResults(dropped.stdout)
+        XCTAssertTrue(planted["run_key"]?.hasPrefix("OK") == true && planted["startup_file"]?.hasPrefix("OK") == true, dropped.output)
+        let probeEvents = persistence(logProbe)
+        XCTAssertEqual(probeEvents.map { $0["mechanism"] as? String }, ["wine-run-key", "wine-startup-folder"], "\(probeEvents)")
+        XCTAssertEqual(probeEvents.first?["value"] as? String, "Probe")
+        XCTAssertEqual(probeEvents.first?["command"] as? String, #"C:\probe.exe /q"#)
+        XCTAssertEqual(probeEvents.map { $0["removed"] as? Bool }, [true, true])
+        XCTAssertFalse(userReg(prefix).contains("probe.exe"))
+
+        // 4. keep_autostart = true: the value stays and the event says so.
         let keep = try sb.profile("[filesystem]\nread_write = [\"${WINEPREFIX}\"]\n[wine]\nkeep_autostart = true\n")
         let log3 = sb.logPath()
         _ = try sb.ww(["--log", log3, "-p", keep, "--", "wine", "reg", "add", Self.run, "/v", "Kept", "/d", #"C:\kept.exe"#, "/f"], home: home, env: env, timeout: 120)
@@ -67,7 +94,7 @@ final class WineAutostartIntegrationTests: XCTestCase {
         XCTAssertTrue((kept.first?["note"] as? String)?.contains("keep_autostart = true") == true, "\(kept)")
         XCTAssertTrue(userReg(prefix).contains(#""Kept"="C:\\kept.exe""#))
 
-        // 4. A wineserver on the host serves the prefix: nothing is changed.
+        // 5. A wineserver on the host serves the prefix: nothing is changed.
         let hostEnv = ["HOME": home.path, "PATH": "/usr/bin:/bin", "WINEPREFIX": prefix, "WINEDEBUG": "-all"]
         let server = try sb.backgroundAsUser("/usr/bin/wineserver", ["-p", "-f"], env: hostEnv)
         defer { kill(server, SIGKILL); var status: Int32 = 0; waitpid(server, &status, 0) }
