@@ -97,7 +97,16 @@ final class WineAutostartIntegrationTests: XCTestCase {
         // 5. A wineserver on the host serves the prefix: nothing is changed.
         let hostEnv = ["HOME": home.path, "PATH": "/usr/bin:/bin", "WINEPREFIX": prefix, "WINEDEBUG": "-all"]
         let server = try sb.backgroundAsUser("/usr/bin/wineserver", ["-p", "-f"], env: hostEnv)
-        defer { kill(server, SIGKILL); var status: Int32 = 0; waitpid(server, &status, 0) }
+        defer {
+            kill(server, SIGKILL)
+            var status: Int32 = 0
+            waitpid(server, &status, 0)
+            // Debian's Wine names its socket folder in the prefix (/tmp/wine-XXXXXX): the host's one goes too.
+            if let name = try? String(contentsOfFile: prefix + "/wineserver", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines),
+               name.hasPrefix("wine-"), !name.contains("/") {
+                try? FileManager.default.removeItem(atPath: "/tmp/" + name)
+            }
+        }
         usleep(500_000)
         let log4 = sb.logPath()
         _ = try sb.ww(["--log", log4, "-p", "wine", "--", "wine", "reg", "add", Self.run, "/v", "Held", "/d", #"C:\held.exe"#, "/f"], home: home, env: env, timeout: 120)

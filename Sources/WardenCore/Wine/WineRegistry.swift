@@ -61,8 +61,6 @@ public struct WineRegistryFile: Sendable, Equatable {
     public var keys: [Key] = []
     /// One sentence per line (or run of lines) that did not parse, with its 1-based line number.
     public var notes: [String] = []
-    /// The number of lines of the file (a last line without a newline counts).
-    public var lineCount: Int { lineRanges.count }
     /// Each line's bytes in the file, its newline included.
     var lineRanges: [Range<Int>] = []
 
