@@ -39,7 +39,7 @@ public final class WineAutostartWatch: SessionService {
     public func gameEnded(trail: AuditTrail) {
         finishParsing()
         let before = self.before?.result
-        guard let after = PrefixLook.take(plan.prefix, within: plan.bindSource)?.parsed() else { return }
+        guard let after = PrefixLook.take(plan.prefix, within: plan.bindSource)?.parsed(reusing: before) else { return }
         var found: [(WineAutostartFinding, note: String?)] = []
         for (file, hive) in WineAutostart.registryFiles {
             guard let now = after.registry[file] else { continue }
@@ -104,7 +104,7 @@ public final class WineAutostartWatch: SessionService {
     func rewrite(_ path: String, _ look: PrefixLook.Registry, _ edits: [WineRegistryEdit]) -> String? {
         guard let bytes = WineRegistryFile.rewriting(look.bytes, edits) else { return "\(Paths.basename(path)) did not parse completely; it is left as it is" }
         var st = stat()
-        guard lstat(path, &st) == 0, st.st_size == look.size, st.st_mtim.tv_sec == look.modified.tv_sec, st.st_mtim.tv_nsec == look.modified.tv_nsec else {
+        guard lstat(path, &st) == 0, st.st_size == look.size, st.st_ino == look.inode, st.st_ctim.tv_sec == look.changed.tv_sec, st.st_ctim.tv_nsec == look.changed.tv_nsec else {
             return "\(Paths.basename(path)) changed while ww read it; it is left as it is"
         }
         let temporary = path + ".ww-\(getpid()).tmp"
@@ -135,7 +135,9 @@ struct PrefixLook {
     struct Registry {
         var bytes: [UInt8]
         var size: Int
-        var modified: timespec
+        /// The inode's change time: no program can set it back, unlike the modification time.
+        var changed: timespec
+        var inode: UInt64
         var items: [WineAutostart.RegistryItem] = []
         var notes: [String] = []
     }
@@ -144,10 +146,17 @@ struct PrefixLook {
     var registry: [String: Registry] = [:]
     var startupFiles: Set<String> = []
 
-    /// The autostart entries of each file read (only the autostart keys are parsed).
-    func parsed() -> PrefixLook {
+    /// The autostart entries of each file read (only the autostart keys are parsed); a file Wine has
+    /// not touched since `earlier` (same inode, size and change time) keeps the entries found then.
+    func parsed(reusing earlier: PrefixLook? = nil) -> PrefixLook {
         var out = self
         for (file, r) in registry {
+            if let e = earlier?.registry[file], e.inode == r.inode, e.size == r.size,
+               e.changed.tv_sec == r.changed.tv_sec, e.changed.tv_nsec == r.changed.tv_nsec {
+                out.registry[file]?.items = e.items
+                out.registry[file]?.notes = e.notes
+                continue
+            }
             let parsed = WineRegistryFile.parse(r.bytes, onlyKeys: WineAutostart.isAutostartKey)
             out.registry[file]?.items = WineAutostart.items(parsed, bytes: r.bytes)
             out.registry[file]?.notes = parsed.notes
@@ -164,7 +173,7 @@ struct PrefixLook {
         var look = PrefixLook(root: prefix)
         for (file, _) in WineAutostart.registryFiles {
             guard let got = read(Paths.join(prefix, file), limit: 256 << 20) else { continue }
-            look.registry[file] = Registry(bytes: got.bytes, size: got.size, modified: got.modified)
+            look.registry[file] = Registry(bytes: got.bytes, size: got.size, changed: got.changed, inode: got.inode)
         }
         for pattern in WineAutostart.startupFolders {
             for folder in folders(fs, prefix, "", pattern[...]) {
@@ -186,8 +195,8 @@ struct PrefixLook {
         }
     }
 
-    /// A regular file's bytes (not through a symlink), its size and modification time.
-    static func read(_ path: String, limit: Int) -> (bytes: [UInt8], size: Int, modified: timespec)? {
+    /// A regular file's bytes (not through a symlink), its size, change time and inode.
+    static func read(_ path: String, limit: Int) -> (bytes: [UInt8], size: Int, changed: timespec, inode: UInt64)? {
         let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
@@ -201,7 +210,7 @@ struct PrefixLook {
             guard n > 0 else { break }
             got += n
         }
-        return (Array(bytes.prefix(got)), got, st.st_mtim)
+        return (Array(bytes.prefix(got)), got, st.st_ctim, UInt64(st.st_ino))
     }
 }
 

@@ -69,6 +69,25 @@ final class WineAutostartWatchTests: XCTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: prefix).filter { $0.hasSuffix(".tmp") }, [], "no temporary file left")
     }
 
+    func testAnInPlaceEditThatKeepsSizeAndModificationTimeIsSeen() throws {
+        let before = try Self.userBefore()
+        let path = prefix + "/user.reg"
+        try write(before, path)
+        let text = String(decoding: before, as: UTF8.self)
+        let edited = Array(text.replacingOccurrences(of: #"\"y\".exe"#, with: #"\"z\".exe"#).utf8)
+        XCTAssertEqual(edited.count, before.count)
+        let mtime = try XCTUnwrap(FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date)
+        let events = try session(watch()) {
+            let fd = open(path, O_WRONLY | O_TRUNC)
+            XCTAssertEqual(edited.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }, edited.count)
+            close(fd)
+            try FileManager.default.setAttributes([.modificationDate: mtime], ofItemAtPath: path)
+        }
+        XCTAssertEqual(events.map { $0.string("value") }, ["Quote \"me\" \\back"])
+        XCTAssertEqual(events.first?.string("command"), #"C:\Program Files\x\"z".exe"#)
+        XCTAssertEqual(contents(path), before, "the old command is back")
+    }
+
     func testKeepAutostartRecordsButChangesNothing() throws {
         try write(try Self.userBefore(), prefix + "/user.reg")
         let after = try Self.fixture("user.reg")
