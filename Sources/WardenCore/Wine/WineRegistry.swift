@@ -106,9 +106,11 @@ extension WineRegistryFile {
     static func lineRanges(_ bytes: [UInt8]) -> [Range<Int>] {
         var out: [Range<Int>] = []
         var start = 0
-        for i in bytes.indices where bytes[i] == UInt8(ascii: "\n") {
-            out.append(start..<(i + 1))
-            start = i + 1
+        bytes.withUnsafeBufferPointer { b in
+            for i in 0..<b.count where b[i] == 10 {
+                out.append(start..<(i + 1))
+                start = i + 1
+            }
         }
         if start < bytes.count { out.append(start..<bytes.count) }
         return out

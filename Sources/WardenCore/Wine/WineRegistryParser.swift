@@ -45,6 +45,10 @@ struct WineRegistryParser {
         var skippingFrom: Int?     // a key line that did not parse: its values are skipped
         var i = 1
         while i < usable {
+            var j = lines[i].lowerBound
+            while j < lines[i].upperBound, bytes[j] == UInt8(ascii: " ") || bytes[j] == UInt8(ascii: "\t") { j += 1 }
+            // The values of a key that is skipped need no further look (the cost of a large system.reg).
+            if skippingFrom != nil, j < lines[i].upperBound, bytes[j] != UInt8(ascii: "[") { i += 1; continue }
             let line = text(i)
             let first = line.first { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") }
             switch first {
@@ -73,7 +77,6 @@ struct WineRegistryParser {
                 }
                 i += 1
             default:
-                if skippingFrom != nil { i += 1; continue }
                 let start = i
                 var logical = Array(line)
                 // Hex data continues after a trailing backslash (Wine wraps it at 76 columns).
