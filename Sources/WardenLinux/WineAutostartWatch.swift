@@ -6,7 +6,7 @@ import WardenCore
 /// gone, records each entry the session added as a `persistence_attempt`, and (unless the profile
 /// keeps them, or a wineserver still serves the prefix) removes it: only the lines of those values in
 /// `user.reg`/`system.reg` change (a temporary file in the same folder, renamed over the old one),
-/// and the new Startup files are deleted. Costs a `stat` when there is no prefix; with one, the
+/// and the new Startup files are deleted. Costs a path lookup when there is no prefix; with one, the
 /// files are read before the game starts and parsed on a thread of their own while it runs.
 public final class WineAutostartWatch: SessionService {
     let plan: WineAutostartPlan
@@ -51,21 +51,7 @@ public final class WineAutostartWatch: SessionService {
         guard !found.isEmpty else { return }
 
         let blocker: String? = plan.keep ? "kept: keep_autostart = true (\(plan.keepOrigin))" : wineserverInUse(after.root)
-        var results: [String?] = found.map { $0.note ?? blocker }
-        if blocker == nil {
-            for (file, _) in WineAutostart.registryFiles {
-                let indices = found.indices.filter { if case .registry(file, _) = found[$0].0.undo, found[$0].note == nil { return true }; return false }
-                guard !indices.isEmpty, let now = after.registry[file] else { continue }
-                let edits = indices.compactMap { i -> WineRegistryEdit? in if case .registry(_, let e) = found[i].0.undo { return e }; return nil }
-                let failure = rewrite(Paths.join(after.root, file), now, edits)
-                for i in indices { results[i] = failure }
-            }
-            for (i, f) in found.enumerated() {
-                if case .deleteFile(let path) = f.0.undo {
-                    results[i] = unlink(Paths.join(after.root, path)) == 0 || errno == ENOENT ? nil : "cannot delete it: \(ErrnoText.describe(errno))"
-                }
-            }
-        }
+        let results = blocker == nil ? undo(found, in: after) : found.map { $0.note ?? blocker }
         for (i, (f, _)) in found.enumerated() {
             var details: [(String, AuditEvent.Value)] = [("target", .string(f.target)), ("mechanism", .string(f.mechanism.rawValue))]
             if let v = f.value { details.append(("value", .string(v))) }
@@ -75,6 +61,27 @@ public final class WineAutostartWatch: SessionService {
             if let note = results[i] { details.append(("note", .string(note))) }
             trail.record(VisibilityEvent.persistenceAttempt, details)
         }
+    }
+
+    /// Undoes what can be undone: per finding, nil when it was, else why not (its note, or what failed).
+    func undo(_ found: [(WineAutostartFinding, note: String?)], in after: PrefixLook) -> [String?] {
+        var results = found.map(\.note)
+        for (file, _) in WineAutostart.registryFiles {
+            var indices: [Int] = []
+            var edits: [WineRegistryEdit] = []
+            for (i, f) in found.enumerated() where f.note == nil {
+                if case .registry(file, let edit) = f.0.undo { indices.append(i); edits.append(edit) }
+            }
+            guard !indices.isEmpty, let now = after.registry[file] else { continue }
+            let failure = rewrite(Paths.join(after.root, file), now, edits)
+            for i in indices { results[i] = failure }
+        }
+        for (i, f) in found.enumerated() {
+            if case .deleteFile(let path) = f.0.undo {
+                results[i] = unlink(Paths.join(after.root, path)) == 0 || errno == ENOENT ? nil : "cannot delete it: \(ErrnoText.describe(errno))"
+            }
+        }
+        return results
     }
 
     /// Why the prefix must not be changed now: a wineserver holds the lock of its socket folder.
