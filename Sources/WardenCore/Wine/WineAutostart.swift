@@ -107,20 +107,19 @@ public enum WineAutostart {
     /// The autostart entries of a parsed file (`bytes` is the file it was parsed from).
     public static func items(_ file: WineRegistryFile, bytes: [UInt8]) -> [RegistryItem] {
         var out: [RegistryItem] = []
-        let runs = runPaths, winlogons = winlogonPaths, services = servicePrefixes
         for key in file.keys {
             let path = key.path.lowercased()
-            if runs.contains(path) {
+            if runPaths.contains(path) {
                 for v in key.values {
                     out.append(RegistryItem(mechanism: .wineRunKey, key: key.path, name: v.name, command: v.data.text,
                                             lines: file.bytes(of: v.lines, in: bytes)))
                 }
-            } else if winlogons.contains(path) {
+            } else if winlogonPaths.contains(path) {
                 for v in key.values where winlogonValues.contains(where: { WineRegistryFile.sameName($0, v.name) }) {
                     out.append(RegistryItem(mechanism: .wineWinlogon, key: key.path, name: v.name, command: v.data.text,
                                             lines: file.bytes(of: v.lines, in: bytes)))
                 }
-            } else if let root = services.first(where: { path.hasPrefix($0) }), !path.dropFirst(root.count).contains("\\") {
+            } else if isAutostartKey(path) {   // what is left of them: a service's own key
                 out.append(RegistryItem(mechanism: .wineService, key: key.path, name: nil, command: key.value("ImagePath")?.data.text ?? "", lines: []))
             }
         }
