@@ -22,8 +22,14 @@ public enum WineRegistryData: Sendable, Equatable {
         case .multiString(let list): return list.joined(separator: " ")
         case .dword(let n): return String(n)
         case .qword(let n): return String(n)
-        case .binary(_, let bytes): return bytes.map { String(format2hex: $0) }.joined(separator: ",")
+        case .binary(_, let bytes): return bytes.map(Self.hexByte).joined(separator: ",")
         }
+    }
+
+    /// Two lower-case hex digits, as Wine writes a byte.
+    static func hexByte(_ byte: UInt8) -> String {
+        let digits = Array("0123456789abcdef")
+        return String([digits[Int(byte >> 4)], digits[Int(byte & 15)]])
     }
 }
 
@@ -161,12 +167,5 @@ extension WineRegistryFile {
             if let extra = appended[i] { out += extra }
         }
         return out
-    }
-}
-
-extension String {
-    init(format2hex byte: UInt8) {
-        let digits = Array("0123456789abcdef")
-        self = String([digits[Int(byte >> 4)], digits[Int(byte & 15)]])
     }
 }
