@@ -106,6 +106,14 @@ final class WineAutostartTests: XCTestCase {
         XCTAssertEqual(steam.wineAutostart?.prefix, "/home/player/.steam/steam/steamapps/compatdata/1245620/pfx")
     }
 
+    func testACopyOnWritePrefixIsNotWatchedAndThePlanSaysSo() throws {
+        let source = ProfileSource(name: "cow", path: "cow.toml", text: "extends = \"wine\"\n[filesystem]\ncopy_on_write = [\"${WINEPREFIX}\"]\n")
+        let c = try XCTUnwrap(Fixture.cases.first { $0.name == "wine" })
+        let plan = try Fixture.plan(Fixture.Case(name: "cow", context: c.context, profile: "cow"), catalog: try Fixture.catalog(adding: source))
+        XCTAssertNil(plan.wineAutostart)
+        XCTAssertTrue(plan.notes.contains { $0.contains("/home/player/Prefixes/foo is copy-on-write") }, "\(plan.notes)")
+    }
+
     func testKeepAutostartComesFromTheProfile() throws {
         let source = ProfileSource(name: "keep", path: "keep.toml", text: "extends = \"wine\"\n[wine]\nkeep_autostart = true\n")
         let c = try XCTUnwrap(Fixture.cases.first { $0.name == "wine" })

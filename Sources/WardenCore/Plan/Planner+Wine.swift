@@ -13,7 +13,7 @@ extension Planner {
         else { sandboxPrefix = Paths.join(home, ".wine") }
         guard !Paths.hasParentReference(sandboxPrefix) else { return nil }
         guard let (prefix, bindSource) = b.writableHostPath(forSandbox: sandboxPrefix) else {
-            if b.mounts.last(where: { Paths.isWithin(sandboxPrefix, $0.destination) })?.kind == .overlayBind {
+            if b.lastMount(covering: sandboxPrefix)?.kind == .overlayBind {
                 b.notes.append("Wine autostart: the prefix \(sandboxPrefix) is copy-on-write; its Run keys and Startup folders are not checked")
             }
             return nil
@@ -29,8 +29,12 @@ extension Planner.Builder {
     /// The host path behind a sandbox path, and the bind source it lies in, when the last mount
     /// covering it is a writable bind.
     func writableHostPath(forSandbox path: String) -> (String, source: String)? {
-        guard let m = mounts.last(where: { Paths.isWithin(path, $0.destination) && $0.kind != .remountReadOnly }),
-              m.kind == .bind, let source = m.source else { return nil }
+        guard let m = lastMount(covering: path), m.kind == .bind, let source = m.source else { return nil }
         return (Paths.rebase(path, from: m.destination, to: source), source)
+    }
+
+    /// The mount that decides what a sandbox path is (a remount changes only flags, so it is passed over).
+    func lastMount(covering path: String) -> MountStep? {
+        mounts.last { Paths.isWithin(path, $0.destination) && $0.kind != .remountReadOnly }
     }
 }
