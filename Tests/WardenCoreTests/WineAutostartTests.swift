@@ -106,6 +106,13 @@ final class WineAutostartTests: XCTestCase {
         XCTAssertEqual(steam.wineAutostart?.prefix, "/home/player/.steam/steam/steamapps/compatdata/1245620/pfx")
     }
 
+    func testWWPlanShowsThePrefixAndWhatHappensAtTheEnd() throws {
+        let plan = try Fixture.plan("default-native")
+        let text = PlanText.render(plan, bwrap: BwrapCommand.render(plan))
+        XCTAssertTrue(text.contains("wine        autostart of /home/player/.wine (on the host /home/player/.local/share/winewarden/virtual/\(plan.game.id)/home/.wine)"), text)
+        XCTAssertTrue(text.contains("what the session adds is removed at its end (keep_autostart = false, <built-in: defaults>)"), text)
+    }
+
     func testACopyOnWritePrefixIsNotWatchedAndThePlanSaysSo() throws {
         let source = ProfileSource(name: "cow", path: "cow.toml", text: "extends = \"wine\"\n[filesystem]\ncopy_on_write = [\"${WINEPREFIX}\"]\n")
         let c = try XCTUnwrap(Fixture.cases.first { $0.name == "wine" })
