@@ -19,8 +19,8 @@ public final class WineAutostartWatch: SessionService {
         guard let look = PrefixLook.take(plan.prefix, within: plan.bindSource) else { return }
         let parse = Parse(look)
         before = parse
-        parsing = BackgroundThread.start { parse.result = parse.look.parsed() }
-        if parsing == nil { parse.result = look.parsed() }
+        parsing = BackgroundThread.start { parse.run() }
+        if parsing == nil { parse.run() }
     }
 
     public func stop() { finishParsing() }
@@ -29,11 +29,19 @@ public final class WineAutostartWatch: SessionService {
         if let t = parsing { pthread_join(t, nil); parsing = nil }
     }
 
-    /// The first look, parsed on its thread; read only after `pthread_join` (which orders the write before the read).
+    /// The first look, parsed on its thread; read only after `pthread_join` (which orders the write
+    /// before the read). The files' bytes go once parsed: a large system.reg is not kept all session.
     private final class Parse: @unchecked Sendable {
-        let look: PrefixLook
+        private var look: PrefixLook?
         var result: PrefixLook?
         init(_ look: PrefixLook) { self.look = look }
+
+        func run() {
+            guard var parsed = look?.parsed() else { return }
+            look = nil
+            for file in parsed.registry.keys { parsed.registry[file]?.bytes = [] }
+            result = parsed
+        }
     }
 
     public func gameEnded(trail: AuditTrail) {
