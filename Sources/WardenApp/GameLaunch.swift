@@ -88,7 +88,9 @@ public struct GameLaunch {
         supervisor.quiet = quiet
         supervisor.sessionFolder = prepared.sessionFolder
         supervisor.policyDetails = [("trust_tier", .string(prepared.tier.rawValue)), ("trust_reason", .string(prepared.tierReason))]
-        supervisor.services = [NetworkService(prepared.plan.net)] + [prepared.plan.wineAutostart.map { WineAutostartWatch($0) }].compactMap { $0 }
+        supervisor.services = [NetworkService(prepared.plan.net)]
+        // The Wine autostart check, when the plan found a prefix to watch (its gameEnded records and undoes).
+        if let wine = prepared.plan.wineAutostart { supervisor.services.append(WineAutostartWatch(wine)) }
         supervisor.fileWatchLimit = TestHooks.fileWatchLimit(prep.environment)
         // The one end hook: the trail is complete, then the store, the trust line, the alerts.
         supervisor.onEnd = { [quiet] _ in
