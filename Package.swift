@@ -73,7 +73,7 @@ let package = Package(
         .testTarget(name: "WardenLinuxTests", dependencies: ["WardenLinux", "WardenCore"], swiftSettings: [.swiftLanguageMode(.v5)]),
         .testTarget(name: "WardenMonitorTests", dependencies: ["WardenMonitor", "WardenCore"], exclude: ["Golden"], swiftSettings: [.swiftLanguageMode(.v5)]),
         .testTarget(name: "WardenNetTests", dependencies: ["WardenNet", "WardenCore"], swiftSettings: [.swiftLanguageMode(.v5)]),
-        .testTarget(name: "WardenCoreTests", dependencies: ["WardenCore"], exclude: ["Golden"], swiftSettings: [.swiftLanguageMode(.v5)]),
+        .testTarget(name: "WardenCoreTests", dependencies: ["WardenCore"], exclude: ["Golden", "Fixtures"], swiftSettings: [.swiftLanguageMode(.v5)]),
         // Real bwrap, real files, an unprivileged user: see Tests/IntegrationTests/Sandbox.swift.
         .testTarget(name: "IntegrationTests", swiftSettings: [.swiftLanguageMode(.v5)]),
     ]

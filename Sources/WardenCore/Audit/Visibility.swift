@@ -12,7 +12,7 @@ public enum VisibilityEvent {
     /// A write to a persistence target. Fields: `target` (the path as the game saw it, or the
     /// registry key), `mechanism` (one of `PersistenceMechanism`), optionally `value` (registry value
     /// name), `command` (the command line it would run), `capture` (the id `ww events --capture ID`
-    /// shows), `bytes` (how much was written), `removed` (true when ww undid it).
+    /// shows), `bytes` (how much was written), `removed` (true when ww undid it), `note` (why it was not).
     public static let persistenceAttempt = "persistence_attempt"
     /// A canary token left the sandbox through a path ww relays. Fields: `destination` (host:port or
     /// the DNS name), `channel` ("dns", "http", "connect", "socks", "plain"), `stands_for` (the real

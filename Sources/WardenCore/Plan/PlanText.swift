@@ -12,6 +12,11 @@ public enum PlanText {
         if let d = plan.dbus {
             out.append("d-bus       filtered: xdg-dbus-proxy \(d.upstream) -> \(d.sandboxAddress); \(d.arguments.filter { $0 != "--filter" }.joined(separator: " "))")
         }
+        if let w = plan.wineAutostart {
+            out.append("wine        autostart of \(w.sandboxPrefix)\(w.prefix == w.sandboxPrefix ? "" : " (on the host \(w.prefix))"): Run keys, Winlogon Shell/Userinit, services, Startup folders compared before and after; "
+                       + (w.keep ? "what the session adds stays (keep_autostart = true, \(w.keepOrigin))" : "what the session adds is removed at its end (keep_autostart = false, \(w.keepOrigin))")
+                       + "; never while a wineserver (socket below \(w.temporaryFolders.joined(separator: " or "))) serves it")
+        }
         for layer in plan.copyOnWrite {
             out.append("copy-on-write \(layer.original): overlay mounted by ww before bwrap, changes in \(layer.upper)")
         }

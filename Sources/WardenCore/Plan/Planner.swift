@@ -89,10 +89,11 @@ public struct Planner {
 
         let env = environment(runtimeDir: runtimeDir, b: b, net: net, dbus: dbus)
         let (seccomp, landlock, process) = kernelPolicies(&b, landlockMode: landlockMode)
+        let wine = wineAutostart(&b, environment: env.env)
         return SandboxPlan(
             game: identity, profile: profile.name, profileChain: profile.chain, profileReason: profileReason,
             command: context.command, workingDirectory: workingDirectory(b),
-            namespaces: ns, network: profile.network.value, net: net, dbus: dbus, copyOnWrite: b.copyOnWrite, decoys: decoys, persistence: persistence, mounts: b.mounts,
+            namespaces: ns, network: profile.network.value, net: net, dbus: dbus, wineAutostart: wine, copyOnWrite: b.copyOnWrite, decoys: decoys, persistence: persistence, mounts: b.mounts,
             environment: env.env, removedEnvironment: env.removed,
             directoriesToCreate: b.directoriesToCreate, emptyFile: b.emptyFile,
             seccomp: seccomp, landlock: landlock, process: process,

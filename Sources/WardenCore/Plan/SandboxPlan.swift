@@ -12,6 +12,8 @@ public struct SandboxPlan: Codable, Equatable, Sendable {
     public var net: NetworkPlan
     /// The filtered session bus (nil: no bus inside).
     public var dbus: DBusProxyPlan? = nil
+    /// The Wine autostart check: the prefix it compares before and after (nil: no writable prefix).
+    public var wineAutostart: WineAutostartPlan? = nil
     /// Copy-on-write folders: overlays ww mounts before bwrap starts.
     public var copyOnWrite: [CopyOnWriteLayer] = []
     /// Decoys over the hidden secrets that exist.

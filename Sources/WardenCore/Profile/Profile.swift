@@ -122,6 +122,8 @@ public struct Profile: Sendable, Equatable {
 
     public var environmentSet: [String: Traced<String>] = [:]
     public var environmentUnset: [Traced<String>] = []
+    /// `[wine] keep_autostart`: leave the autostart entries a session added to the prefix.
+    public var keepAutostart = Traced(false, SourceLocation.builtIn("defaults"))
     /// `[trust] tier`: the tier this profile pins (nil: the game's score decides).
     public var trustTier: Traced<TrustTier>?
 

@@ -110,6 +110,7 @@ public struct ProfileResolver {
         if let v = l.steamClient { p.steamClient = v }
         if let v = l.decoys { p.decoys = v }
         if let v = l.trustTier { p.trustTier = v }
+        if let v = l.keepAutostart { p.keepAutostart = v }
         if let v = l.network { p.network = v }
         if let v = l.rateLimit { p.rateLimit = v }
         if let v = l.upstreamDNS { p.upstreamDNS = v }

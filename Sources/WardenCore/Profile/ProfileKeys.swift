@@ -258,6 +258,19 @@ public enum ProfileKeys {
                            summary: "Live processes the game may have besides itself; more are refused. Setting it makes ww watch every fork.",
                            example: "max_child_processes = 50"),
             ]),
+            ProfileSectionReference(name: "wine", summary:
+                "The game's Wine prefix (`WINEPREFIX`, else Proton's `pfx` folder, else `~/.wine`). wineboot starts what its "
+                + "`Run`, `RunOnce`, `RunServices` and `RunServicesOnce` keys (HKCU and HKLM, also below `Wow6432Node`), the Winlogon "
+                + "`Shell` and `Userinit` values, its services and its Startup folders name at every start of the prefix, so ww "
+                + "compares them before and after each session: every entry the session added or changed is a `persistence_attempt` "
+                + "event (key, value, command line). A prefix a running wineserver uses is never changed.", keys: [
+                ProfileKey(name: "keep_autostart", type: "true or false", defaultValue: toml(d.keepAutostart.value),
+                           summary: "`false`: at the session's end ww removes what it added (restores what it changed) in `user.reg`, "
+                               + "`system.reg` and the Startup folders, changing only those lines and files; the event keeps what was "
+                               + "removed (`removed=true`). `true`: the entries stay, for a game that really installs a service or a "
+                               + "start-up helper.",
+                           example: "keep_autostart = true"),
+            ]),
             ProfileSectionReference(name: "trust", summary:
                 "The game's trust tier picks stricter defaults (red: network off and no shells; yellow: `full` network becomes "
                 + "`observe`; green: the profile as written). The tier comes from the game's score (`ww trust show`) unless pinned.", keys: [

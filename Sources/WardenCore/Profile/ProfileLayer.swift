@@ -50,6 +50,7 @@ public struct ProfileLayer: Sendable {
     public var environmentSet: [String: Traced<String>] = [:]
     public var environmentUnset: [Traced<String>] = []
     public var trustTier: Traced<TrustTier>?
+    public var keepAutostart: Traced<Bool>?
 }
 
 /// Reads a profile file into a `ProfileLayer`, collecting every problem with `file:line` and a hint.
@@ -67,6 +68,7 @@ public struct ProfileParser {
         "landlock": ["mode"],
         "process": ["allowed_patterns", "blocked_patterns", "allow_shell_execution", "max_child_processes", "allow_anonymous_exec"],
         "trust": ["tier"],
+        "wine": ["keep_autostart"],
     ]
     public static let topLevel = ["extends", "description"]
 
@@ -338,6 +340,8 @@ public struct ProfileParser {
             layer.landlock = choice(t, section, "mode", LandlockMode.self)
         case "trust":
             layer.trustTier = choice(t, section, "tier", TrustTier.self)
+        case "wine":
+            layer.keepAutostart = bool(t, section, "keep_autostart")
         case "process":
             layer.allowedPatterns = patterns(t, section, "allowed_patterns")
             layer.blockedPatterns = patterns(t, section, "blocked_patterns")

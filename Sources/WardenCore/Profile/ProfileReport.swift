@@ -49,6 +49,8 @@ public enum ProfileReport {
         line("nested_sandbox", String(p.nestedSandbox.value), p.nestedSandbox.origin)
         out.append("[network]")
         line("mode", p.network.value.rawValue, p.network.origin)
+        out.append("[wine]")
+        line("keep_autostart", String(p.keepAutostart.value), p.keepAutostart.origin)
         if !p.environmentSet.isEmpty || !p.environmentUnset.isEmpty {
             out.append("[environment]")
             for k in p.environmentSet.keys.sorted() { line("set.\(k)", "\"\(p.environmentSet[k]!.value)\"", p.environmentSet[k]!.origin) }
