@@ -88,7 +88,9 @@ public struct GameLaunch {
         supervisor.quiet = quiet
         supervisor.sessionFolder = prepared.sessionFolder
         supervisor.policyDetails = [("trust_tier", .string(prepared.tier.rawValue)), ("trust_reason", .string(prepared.tierReason))]
-        supervisor.services = [NetworkService(prepared.plan.net)]
+        // The decoys' tokens go here once the session plants decoys; none: the proxy looks for nothing.
+        let canaries = CanaryTokens()
+        supervisor.services = [NetworkService(prepared.plan.net, canaries: canaries)]
         supervisor.fileWatchLimit = TestHooks.fileWatchLimit(prep.environment)
         // The one end hook: the trail is complete, then the store, the trust line, the alerts.
         supervisor.onEnd = { [quiet] _ in
