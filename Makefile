@@ -85,6 +85,7 @@ bench: release
 	sh bench/network.sh .build/release/ww
 	sh bench/files.sh .build/release/ww
 	sh bench/monitor.sh .build/release/ww
+	sh bench/canary.sh
 
 clean:
 	rm -rf .build .build-* demo/out

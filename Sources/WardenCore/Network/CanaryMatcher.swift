@@ -23,27 +23,33 @@ public struct CanaryMatcher: Sendable {
     let flat: [UInt8]
     let offsets: [Int]
     let folds: [Bool]
-    /// Patterns by their first two bytes (`first << 8 | second`, every case of a folding pattern):
-    /// `buckets[pair]..<buckets[pair + 1]` in `members`. Most positions end at one lookup.
+    /// Patterns by their third and fourth bytes (`third << 8 | fourth`, every case of a folding
+    /// pattern; not the first two, which are "ww" for every token): `buckets[pair]..<buckets[pair + 1]`
+    /// in `members`. Most positions end at one lookup.
     let buckets: [Int32]
     let members: [Int32]
+    /// One bit per pair that starts some pattern (8 KiB, stays in the cache; the buckets do not).
+    let pairBits: [UInt64]
     /// The longest pattern: a scan across chunks keeps one byte less of the previous chunk.
     let longest: Int
 
     public init(_ tokens: CanaryTokens) {
         var patterns: [Pattern] = []
-        for t in tokens.tokens where t.value.utf8.count >= 2 {
+        for t in tokens.tokens where t.value.utf8.count >= 4 {
             patterns.append(Pattern(bytes: Array(t.value.lowercased().utf8), foldsCase: true, token: t, form: .text))
             for shift in 0..<3 {
                 let encoded = Self.base64Inside(Array(t.value.utf8), shift: shift)
-                if encoded.count >= 2 { patterns.append(Pattern(bytes: encoded, foldsCase: false, token: t, form: .base64)) }
+                if encoded.count >= 4 { patterns.append(Pattern(bytes: encoded, foldsCase: false, token: t, form: .base64)) }
             }
         }
         var byPair = [[Int32]](repeating: [], count: 1 << 16)
         for (i, p) in patterns.enumerated() {
             let cases: (UInt8) -> [UInt8] = { b in p.foldsCase && b >= 0x61 && b <= 0x7a ? [b, b - 0x20] : [b] }
-            for a in cases(p.bytes[0]) { for b in cases(p.bytes[1]) { byPair[Int(a) << 8 | Int(b)].append(Int32(i)) } }
+            for a in cases(p.bytes[2]) { for b in cases(p.bytes[3]) { byPair[Int(a) << 8 | Int(b)].append(Int32(i)) } }
         }
+        var pairBits = [UInt64](repeating: 0, count: (1 << 16) / 64)
+        for (pair, list) in byPair.enumerated() where !list.isEmpty { pairBits[pair >> 6] |= 1 << UInt64(pair & 63) }
+        self.pairBits = pairBits
         var buckets: [Int32] = [0]
         buckets.reserveCapacity(byPair.count + 1)
         for list in byPair { buckets.append(buckets.last! + Int32(list.count)) }
@@ -79,34 +85,23 @@ public struct CanaryMatcher: Sendable {
     }
 
     func scan(_ bytes: UnsafeBufferPointer<UInt8>) -> Hit? {
-        let found: Int? = buckets.withUnsafeBufferPointer { buckets in
-            members.withUnsafeBufferPointer { members in
-                flat.withUnsafeBufferPointer { flat in
-                    offsets.withUnsafeBufferPointer { offsets in
-                        folds.withUnsafeBufferPointer { folds in
-                            guard bytes.count >= 2 else { return nil }
-                            for i in 0..<(bytes.count - 1) {
-                                let pair = Int(bytes[i]) << 8 | Int(bytes[i + 1])
-                                var m = Int(buckets[pair])
-                                let end = Int(buckets[pair + 1])
-                                while m < end {
-                                    let p = Int(members[m])
-                                    let from = offsets[p], length = offsets[p + 1] - from
-                                    if bytes.count - i >= length, Self.equal(bytes, at: i, flat, from: from, length: length, folding: folds[p]) { return p }
-                                    m += 1
-                                }
-                            }
-                            return nil
-                        }
-                    }
-                }
+        guard bytes.count >= 4 else { return nil }
+        for i in 0..<(bytes.count - 3) {
+            let pair = Int(bytes[i + 2]) << 8 | Int(bytes[i + 3])
+            guard pairBits[pair >> 6] & (1 << UInt64(pair & 63)) != 0 else { continue }
+            for m in Int(buckets[pair])..<Int(buckets[pair + 1]) {
+                let p = Int(members[m])
+                if matches(p, bytes, at: i) { return Hit(token: patterns[p].token, form: patterns[p].form) }
             }
         }
-        return found.map { Hit(token: patterns[$0].token, form: patterns[$0].form) }
+        return nil
     }
 
-    static func equal(_ bytes: UnsafeBufferPointer<UInt8>, at start: Int, _ flat: UnsafeBufferPointer<UInt8>, from: Int, length: Int, folding: Bool) -> Bool {
-        for k in 2..<length {
+    func matches(_ p: Int, _ bytes: UnsafeBufferPointer<UInt8>, at start: Int) -> Bool {
+        let from = offsets[p], length = offsets[p + 1] - from
+        guard bytes.count - start >= length else { return false }
+        let folding = folds[p]
+        for k in 0..<length {
             var b = bytes[start + k]
             if folding, b >= 0x41, b <= 0x5a { b += 0x20 }
             if b != flat[from + k] { return false }
