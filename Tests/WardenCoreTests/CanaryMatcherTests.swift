@@ -113,6 +113,8 @@ final class CanaryMatcherTests: XCTestCase {
             XCTAssertNotNil(m.find(in: "q=\(value)"))
             XCTAssertNotNil(m.find(in: Data("k=\(value)".utf8).base64EncodedString()))
             XCTAssertNil(m.find(in: "q=\(value.dropLast())"))
+            // Lower-case letters and digits never make "+" or "/": URL-safe base64 spells the token the same.
+            XCTAssertFalse(m.patterns.contains { $0.bytes.contains(UInt8(ascii: "+")) || $0.bytes.contains(UInt8(ascii: "/")) })
         }
     }
 }

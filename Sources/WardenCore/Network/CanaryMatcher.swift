@@ -1,7 +1,8 @@
 /// Finds the session's canary tokens in what a game sends through ww's proxy and DNS relay.
 /// A token is found as written, in any mix of upper and lower case, and as base64 at any of the
 /// three alignments it can have inside a longer base64 text (base64 is case-sensitive, so that
-/// form is matched exactly). URL encoding leaves base32 unchanged; other transformations (hex,
+/// form is matched exactly; the base64 of lower-case letters and digits has no "+" or "/", so the
+/// URL-safe alphabet spells it the same). URL encoding leaves base32 unchanged; other transformations (hex,
 /// compression, encryption) are not looked for.
 public struct CanaryMatcher: Sendable {
     public enum Form: String, Sendable { case text, base64 }
@@ -42,23 +43,30 @@ public struct CanaryMatcher: Sendable {
                 if encoded.count >= 4 { patterns.append(Pattern(bytes: encoded, foldsCase: false, token: t, form: .base64)) }
             }
         }
-        var byPair = [[Int32]](repeating: [], count: 1 << 16)
-        for (i, p) in patterns.enumerated() {
-            let cases: (UInt8) -> [UInt8] = { b in p.foldsCase && b >= 0x61 && b <= 0x7a ? [b, b - 0x20] : [b] }
-            for a in cases(p.bytes[2]) { for b in cases(p.bytes[3]) { byPair[Int(a) << 8 | Int(b)].append(Int32(i)) } }
+        // Each pattern under every pair it can start with (a counting sort into the buckets).
+        let keys: [[Int]] = patterns.map { p in
+            let cases: (UInt8) -> [Int] = { b in p.foldsCase && b >= 0x61 && b <= 0x7a ? [Int(b), Int(b - 0x20)] : [Int(b)] }
+            return cases(p.bytes[2]).flatMap { a in cases(p.bytes[3]).map { a << 8 | $0 } }
         }
+        var buckets = [Int32](repeating: 0, count: (1 << 16) + 1)
+        for pair in keys.joined() { buckets[pair + 1] += 1 }
+        for i in 1..<buckets.count { buckets[i] += buckets[i - 1] }
+        var next = buckets, members = [Int32](repeating: 0, count: Int(buckets.last!))
         var pairBits = [UInt64](repeating: 0, count: (1 << 16) / 64)
-        for (pair, list) in byPair.enumerated() where !list.isEmpty { pairBits[pair >> 6] |= 1 << UInt64(pair & 63) }
+        for (i, pairs) in keys.enumerated() {
+            for pair in pairs {
+                members[Int(next[pair])] = Int32(i)
+                next[pair] += 1
+                pairBits[pair >> 6] |= 1 << UInt64(pair & 63)
+            }
+        }
         self.pairBits = pairBits
-        var buckets: [Int32] = [0]
-        buckets.reserveCapacity(byPair.count + 1)
-        for list in byPair { buckets.append(buckets.last! + Int32(list.count)) }
         self.patterns = patterns
         flat = patterns.flatMap(\.bytes)
         offsets = patterns.reduce(into: [0]) { $0.append($0.last! + $1.bytes.count) }
         folds = patterns.map(\.foldsCase)
         self.buckets = buckets
-        members = byPair.flatMap { $0 }
+        self.members = members
         longest = patterns.map(\.bytes.count).max() ?? 0
     }
 
