@@ -212,8 +212,8 @@ final class DNSRelay: @unchecked Sendable {
             clients[fd] = c
         }
         let asker = clients[fd]?.asker
-        if let hit = canaries.find(in: bytes) ?? message.questions.lazy.compactMap({ self.canaries.find(inName: $0.name) }).first {
-            let named = message.questions.first { canaries.find(inName: $0.name) != nil }?.name ?? name
+        let inName = message.questions.lazy.compactMap { q in self.canaries.find(inName: q.name).map { (q.name, $0) } }.first
+        if let (named, hit) = inName ?? canaries.find(in: bytes).map({ (name, $0) }) {
             trail?.record(VisibilityEvent.exfiltration, pid: asker?.pid, chain: asker?.chain ?? [], [
                 ("destination", .string(named)), ("channel", .string("dns")), ("stands_for", .string(hit.token.standsFor)), ("closed", .bool(true)),
             ])
