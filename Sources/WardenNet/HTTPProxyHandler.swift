@@ -31,12 +31,13 @@ final class HTTPProxyHandler: ChannelInboundHandler, RemovableChannelHandler {
             state = .connecting
             if head.method == .CONNECT { connectTunnel(context: context, head: head) } else { forwardPlain(context: context, head: head) }
         case (.connecting, _):
-            if case .body(let b) = part, exfiltrated(b, context: context) { return }
+            if exfiltrated(part, context: context) { return }
             pending.append(part)
         case (.forwarding(let peer), .body(let b)):
-            if exfiltrated(b, context: context) { return }
+            if exfiltrated(part, context: context) { return }
             peer.writeAndFlush(HTTPClientRequestPart.body(.byteBuffer(b)), promise: nil)
         case (.forwarding(let peer), .end(let trailers)):
+            if exfiltrated(part, context: context) { return }
             peer.writeAndFlush(HTTPClientRequestPart.end(trailers), promise: nil)
             state = .done
         default:
@@ -53,9 +54,14 @@ final class HTTPProxyHandler: ChannelInboundHandler, RemovableChannelHandler {
         return shared.exfiltration(hit, destination: destination, channel: channel, via: via, connection: context.channel)
     }
 
-    /// A canary token in the body (its first 64 KiB, across parts): client and origin are closed.
-    func exfiltrated(_ part: ByteBuffer, context: ChannelHandlerContext) -> Bool {
-        let hit = part.withUnsafeReadableBytes { body.feed($0) }
+    /// A canary token in the body (its first 64 KiB, across parts) or in trailers: client and origin are closed.
+    func exfiltrated(_ part: HTTPServerRequestPart, context: ChannelHandlerContext) -> Bool {
+        let hit: CanaryMatcher.Hit?
+        switch part {
+        case .body(let b): hit = b.withUnsafeReadableBytes { body.feed($0) }
+        case .end(let trailers?): hit = shared.canaries.find(in: trailers.map { "\($0.name): \($0.value)\n" }.joined())
+        default: hit = nil
+        }
         guard shared.exfiltration(hit, destination: destination, channel: channel, via: via, connection: context.channel) else { return false }
         if case .forwarding(let peer) = state { peer.close(promise: nil) }
         state = .done

@@ -62,6 +62,16 @@ final class CanaryProxyTests: XCTestCase {
         XCTAssertFalse(origin.received.contains(value), origin.received)
     }
 
+    func testATokenInAChunkedBodysTrailerClosesTheConnection() throws {
+        let origin = try LoopbackOrigin()
+        let proxy = try proxy(origin)
+        let answer = try send(proxy, "POST http://127.0.0.1:\(origin.port)/upload HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                                     + "5\r\nhello\r\n0\r\nX-Checksum: \(value)\r\n\r\n")
+        XCTAssertFalse(answer.contains("200"), answer)
+        exfiltration(proxy, channel: "http", destination: "127.0.0.1:\(origin.port)")
+        XCTAssertFalse(origin.received.contains(value), origin.received)
+    }
+
     func testATokenAsTheCONNECTTargetClosesTheConnection() throws {
         let origin = try LoopbackOrigin()
         let proxy = try proxy(origin, allow: ["*"])
