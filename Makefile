@@ -87,6 +87,7 @@ bench: release
 	sh bench/decoys.sh .build/release/ww
 	sh bench/persistence.sh .build/release/ww
 	sh bench/monitor.sh .build/release/ww
+	sh bench/canary.sh
 
 clean:
 	rm -rf .build .build-* demo/out

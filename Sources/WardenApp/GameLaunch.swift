@@ -91,7 +91,7 @@ public struct GameLaunch {
         // The decoys exist before the game starts; their tokens are what the network looks for going out.
         let decoys = DecoyService(plan: prepared.plan.decoys, tokens: DecoyService.makeTokens(for: prepared.plan.decoys))
         let persistence = PersistenceService(plan: prepared.plan.persistence, state: prepared.directories.state, game: prepared.plan.game.id, session: session)
-        supervisor.services = [decoys, persistence, NetworkService(prepared.plan.net)]
+        supervisor.services = [decoys, persistence, NetworkService(prepared.plan.net, canaries: decoys.tokens)]
         // The Wine autostart check, when the plan found a prefix to watch (its gameEnded records and undoes).
         if let wine = prepared.plan.wineAutostart { supervisor.services.append(WineAutostartWatch(wine)) }
         supervisor.fileWatchLimit = TestHooks.fileWatchLimit(prep.environment)

@@ -7,7 +7,9 @@ import WardenLinux
 /// SOCK_SEQPACKET message from the UDP bridge; length-prefixed on a stream from the TCP bridge).
 /// Every query and answer is parsed and recorded; names the policy refuses get NXDOMAIN without
 /// leaving the machine; the rest go to the upstream server over UDP (TCP when the answer is
-/// truncated). Malformed packets are recorded and dropped. One thread, one poll loop, bounded:
+/// truncated). Malformed packets are recorded and dropped. A query holding a canary token (in a
+/// question's name, also split across labels, or anywhere in the packet) is answered REFUSED without
+/// leaving the machine and recorded as `exfiltration`. One thread, one poll loop, bounded:
 /// at most `maxClients` connections and `maxPending` queries in flight; older ones time out.
 final class DNSRelay: @unchecked Sendable {
     static let maxClients = 1024
@@ -17,6 +19,7 @@ final class DNSRelay: @unchecked Sendable {
     let policy: NetworkPolicy.Compiled
     let trail: (any EventRecorder)?
     let upstream: SocketAddressBytes
+    let canaries: CanaryMatcher
     let datagramListener: Int32
     let streamListener: Int32
     let upstreamSocket: Int32
@@ -62,14 +65,15 @@ final class DNSRelay: @unchecked Sendable {
         return SocketAddressBytes(ip: ip, port: port)
     }
 
-    static func start(directory: String, policy: NetworkPolicy.Compiled, upstream: SocketAddressBytes, trail: (any EventRecorder)?, finder: ClientFinder? = nil) throws -> DNSRelay {
+    static func start(directory: String, policy: NetworkPolicy.Compiled, upstream: SocketAddressBytes, trail: (any EventRecorder)?, finder: ClientFinder? = nil,
+                      canaries: CanaryMatcher) throws -> DNSRelay {
         let dgram = try listen(Paths.join(directory, NetworkPlan.Socket.dnsDatagram), type: Int32(SOCK_SEQPACKET.rawValue))
         let stream = try listen(Paths.join(directory, NetworkPlan.Socket.dnsStream), type: Int32(SOCK_STREAM.rawValue))
         let up = socket(upstream.family, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard up >= 0 else { throw WardenError(.launch, "the DNS relay cannot open a socket: \(String(cString: strerror(errno)))") }
         var pipeFDs: [Int32] = [-1, -1]
         guard pipe(&pipeFDs) == 0, pipeFDs.allSatisfy({ fcntl($0, F_SETFD, FD_CLOEXEC) == 0 && fcntl($0, F_SETFL, O_NONBLOCK) == 0 }) else { throw WardenError(.launch, "the DNS relay cannot start: \(String(cString: strerror(errno)))") }
-        let relay = DNSRelay(policy: policy, trail: trail, upstream: upstream, datagram: dgram, stream: stream, upstreamSocket: up, wake: pipeFDs)
+        let relay = DNSRelay(policy: policy, trail: trail, upstream: upstream, canaries: canaries, datagram: dgram, stream: stream, upstreamSocket: up, wake: pipeFDs)
         relay.finder = finder
         var t = pthread_t()
         let box = Unmanaged.passRetained(relay)
@@ -85,10 +89,12 @@ final class DNSRelay: @unchecked Sendable {
         return relay
     }
 
-    init(policy: NetworkPolicy.Compiled, trail: (any EventRecorder)?, upstream: SocketAddressBytes, datagram: Int32, stream: Int32, upstreamSocket: Int32, wake: [Int32]) {
+    init(policy: NetworkPolicy.Compiled, trail: (any EventRecorder)?, upstream: SocketAddressBytes, canaries: CanaryMatcher,
+         datagram: Int32, stream: Int32, upstreamSocket: Int32, wake: [Int32]) {
         self.policy = policy
         self.trail = trail
         self.upstream = upstream
+        self.canaries = canaries
         self.datagramListener = datagram
         self.streamListener = stream
         self.upstreamSocket = upstreamSocket
@@ -201,12 +207,20 @@ final class DNSRelay: @unchecked Sendable {
             return
         }
         let name = q.name
-        let decision = policy.decide(host: name)
         if var c = clients[fd], c.asker == nil, let finder {
             c.asker = finder.dnsClient(peer: c.peer, stream: stream)
             clients[fd] = c
         }
         let asker = clients[fd]?.asker
+        let inName = message.questions.lazy.compactMap { q in self.canaries.find(inName: q.name).map { (q.name, $0) } }.first
+        if let (named, hit) = inName ?? canaries.find(in: bytes).map({ (name, $0) }) {
+            trail?.record(VisibilityEvent.exfiltration, pid: asker?.pid, chain: asker?.chain ?? [], [
+                ("destination", .string(named)), ("channel", .string("dns")), ("stands_for", .string(hit.token.standsFor)), ("closed", .bool(true)),
+            ])
+            if let reply = DNSResponse.error(for: bytes, rcode: 5) { send(reply, to: fd) } else if !stream { drop(fd) }
+            return
+        }
+        let decision = policy.decide(host: name)
         trail?.record("dns_query", pid: asker?.pid, chain: asker?.chain ?? [], [("name", .string(name)), ("type", .string(DNSType.name(q.type))), ("transport", .string(stream ? "tcp" : "udp")),
                                     ("allowed", .bool(decision.allowed)), ("rule", .string(decision.rule))])
         guard decision.allowed else {

@@ -12,15 +12,16 @@ final class GlueHandler: ChannelDuplexHandler, RemovableChannelHandler {
     var pendingRead = false
 
     /// Joins the client's channel (`context`'s) to `peer`: glue on both, the client's protocol
-    /// handlers (by name) out — what they buffered passes on to the glue — and reading started on
-    /// both sides. If the glue cannot be added, both close.
-    static func join(_ context: ChannelHandlerContext, to peer: Channel, removing names: [String]) {
+    /// handlers (by name) out — what they buffered passes on, through `watch` when given, to the
+    /// glue — and reading started on both sides. If the glue cannot be added, both close.
+    static func join(_ context: ChannelHandlerContext, to peer: Channel, removing names: [String], watch: CanaryWatch? = nil) {
         let mine = GlueHandler(), theirs = GlueHandler()
         mine.partner = theirs
         theirs.partner = mine
         let client = context.channel
         do {
             try peer.pipeline.syncOperations.addHandler(theirs)
+            if let watch, !watch.scanner.isDone { try context.pipeline.syncOperations.addHandler(watch) }
             try context.pipeline.syncOperations.addHandler(mine)
         } catch {
             peer.close(promise: nil)

@@ -4,7 +4,8 @@ import WardenCore
 
 /// HTTP proxy: `CONNECT host:port` becomes a tunnel; `GET http://host/…` (any method, absolute URL)
 /// is sent to the origin in origin form with `Connection: close` and its answer relayed as bytes.
-/// Anything else gets an error status. One request per connection for plain HTTP.
+/// Anything else gets an error status. One request per connection for plain HTTP. The request
+/// line, the headers and the first 64 KiB of a body are looked at for canary tokens first.
 final class HTTPProxyHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
@@ -13,8 +14,15 @@ final class HTTPProxyHandler: ChannelInboundHandler, RemovableChannelHandler {
     enum State { case waitingForHead, connecting, forwarding(Channel), done }
     var state = State.waitingForHead
     var pending: [HTTPServerRequestPart] = []
+    /// Where the request goes (host:port) and how (`channel` of an exfiltration), once the head is read.
+    var destination = "", channel = "http"
+    var body: CanaryScanner
+    var via: String { channel == "connect" ? "http-connect" : "http" }
 
-    init(_ shared: ProxyContext) { self.shared = shared }
+    init(_ shared: ProxyContext) {
+        self.shared = shared
+        body = shared.canaries.scanner()
+    }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let part = unwrapInboundIn(data)
@@ -23,15 +31,41 @@ final class HTTPProxyHandler: ChannelInboundHandler, RemovableChannelHandler {
             state = .connecting
             if head.method == .CONNECT { connectTunnel(context: context, head: head) } else { forwardPlain(context: context, head: head) }
         case (.connecting, _):
+            if exfiltrated(part, context: context) { return }
             pending.append(part)
         case (.forwarding(let peer), .body(let b)):
+            if exfiltrated(part, context: context) { return }
             peer.writeAndFlush(HTTPClientRequestPart.body(.byteBuffer(b)), promise: nil)
         case (.forwarding(let peer), .end(let trailers)):
+            if exfiltrated(part, context: context) { return }
             peer.writeAndFlush(HTTPClientRequestPart.end(trailers), promise: nil)
             state = .done
         default:
             break   // a second request on the same connection: answered when the first one ends (closed)
         }
+    }
+
+    /// A canary token in the host (also split across its labels), the request line or a header:
+    /// the connection is closed unanswered.
+    func exfiltrated(_ head: HTTPRequestHead, host: String, context: ChannelHandlerContext) -> Bool {
+        guard !shared.canaries.isEmpty else { return false }
+        let text = "\(head.method) \(head.uri)\n" + head.headers.map { "\($0.name): \($0.value)\n" }.joined()
+        let hit = shared.canaries.find(inName: host) ?? shared.canaries.find(in: text)
+        return shared.exfiltration(hit, destination: destination, channel: channel, via: via, connection: context.channel)
+    }
+
+    /// A canary token in the body (its first 64 KiB, across parts) or in trailers: client and origin are closed.
+    func exfiltrated(_ part: HTTPServerRequestPart, context: ChannelHandlerContext) -> Bool {
+        let hit: CanaryMatcher.Hit?
+        switch part {
+        case .body(let b): hit = b.withUnsafeReadableBytes { body.feed($0) }
+        case .end(let trailers?): hit = shared.canaries.find(in: trailers.map { "\($0.name): \($0.value)\n" }.joined())
+        default: hit = nil
+        }
+        guard shared.exfiltration(hit, destination: destination, channel: channel, via: via, connection: context.channel) else { return false }
+        if case .forwarding(let peer) = state { peer.close(promise: nil) }
+        state = .done
+        return true
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
@@ -68,6 +102,9 @@ final class HTTPProxyHandler: ChannelInboundHandler, RemovableChannelHandler {
             shared.garbage(via: "http-connect", "CONNECT to \(head.uri), not host:port")
             return respond(context: context, .badRequest, "ww: CONNECT needs host:port\n")
         }
+        destination = "\(target.host):\(port)"
+        channel = "connect"
+        if exfiltrated(head, host: target.host, context: context) { state = .done; return }
         shared.admit(host: target.host, port: port, via: "http-connect", channel: context.channel).flatMap { admission -> EventLoopFuture<Channel?> in
             switch admission {
             case .refused(let rule):
@@ -87,7 +124,8 @@ final class HTTPProxyHandler: ChannelInboundHandler, RemovableChannelHandler {
                 let ok = HTTPResponseHead(version: .http1_1, status: .custom(code: 200, reasonPhrase: "Connection Established"))
                 context.writeAndFlush(self.wrapOutboundOut(.head(ok)), promise: nil)
                 // The tunnel: HTTP handlers out, bytes both ways (anything the client sent early comes along).
-                GlueHandler.join(context, to: peer, removing: ["http-proxy", "http-encoder", "http-decoder"])
+                GlueHandler.join(context, to: peer, removing: ["http-proxy", "http-encoder", "http-decoder"],
+                                 watch: CanaryWatch(self.shared, destination: self.destination, via: "http-connect"))
             }
         }
     }
@@ -97,6 +135,8 @@ final class HTTPProxyHandler: ChannelInboundHandler, RemovableChannelHandler {
             shared.garbage(via: "http", "\(head.method) \(head.uri.prefix(200)): not an absolute http:// URL")
             return respond(context: context, .badRequest, "ww: this proxy takes absolute http:// URLs (or CONNECT)\n")
         }
+        destination = "\(url.host):\(url.port)"
+        if exfiltrated(head, host: url.host, context: context) { state = .done; return }
         shared.admit(host: url.host, port: url.port, via: "http", channel: context.channel).flatMap { admission -> EventLoopFuture<Channel?> in
             switch admission {
             case .refused(let rule):
@@ -113,6 +153,7 @@ final class HTTPProxyHandler: ChannelInboundHandler, RemovableChannelHandler {
             case .success(nil):
                 break
             case .success(let peer?):
+                guard case .connecting = self.state else { return peer.close(promise: nil) }   // a token in the body came first
                 var h = head
                 h.uri = url.path
                 h.headers.remove(name: "Proxy-Connection")

@@ -23,9 +23,11 @@ public final class NetworkServices: SessionNetwork, @unchecked Sendable {
 
     init(group: MultiThreadedEventLoopGroup) { self.group = group }
 
-    /// Starts what `plan` needs (nothing for off without inbound ports, observe and full).
+    /// Starts what `plan` needs (nothing for off without inbound ports, observe and full). The proxy
+    /// and the relay look for `canaries` (the session's decoy tokens; none: nothing is looked at) in
+    /// what the game sends.
     /// Fails (exit 125 by the caller) when a socket cannot be created or an inbound port is taken.
-    public static func start(_ plan: NetworkPlan, trail: (any EventRecorder)?) throws -> NetworkServices? {
+    public static func start(_ plan: NetworkPlan, canaries: CanaryTokens, trail: (any EventRecorder)?) throws -> NetworkServices? {
         guard plan.mode == .proxy || !plan.inboundPorts.isEmpty, let sockets = plan.hostSocketDirectory, let inbound = plan.hostInboundDirectory else { return nil }
         // Many connections at once must not run ww out of descriptors: the soft limit goes up to the hard one.
         var limit = rlimit()
@@ -40,7 +42,8 @@ public final class NetworkServices: SessionNetwork, @unchecked Sendable {
             if plan.mode == .proxy {
                 let policy = plan.policy.compiled()
                 let upstream = plan.upstreamProxy.flatMap { NetworkEndpoint.parse($0, defaultPort: nil) }
-                let context = ProxyContext(policy: policy, trail: trail, upstreamProxy: upstream)
+                let matcher = CanaryMatcher(canaries)
+                let context = ProxyContext(policy: policy, trail: trail, upstreamProxy: upstream, canaries: matcher)
                 context.clients = services.clients
                 if let configured = plan.upstreamDNS { context.nameServer = try DNSRelay.upstream(configured) }
                 let http = try services.listen(Paths.join(sockets, NetworkPlan.Socket.http), idleSeconds: idle) { sync in
@@ -54,7 +57,7 @@ public final class NetworkServices: SessionNetwork, @unchecked Sendable {
                 }
                 services.channels += [http, socks]
                 services.dns = try DNSRelay.start(directory: sockets, policy: policy, upstream: try DNSRelay.upstream(plan.upstreamDNS), trail: trail,
-                                                  finder: services.clients)
+                                                  finder: services.clients, canaries: matcher)
             }
             for port in plan.inboundPorts {
                 let target = Paths.join(inbound, "\(port).sock")

@@ -8,14 +8,17 @@ final class ProxyContext: @unchecked Sendable {
     let policy: NetworkPolicy.Compiled
     let trail: (any EventRecorder)?
     let upstreamProxy: NetworkEndpoint?
+    /// The session's canary tokens, looked for in what clients send before it leaves.
+    let canaries: CanaryMatcher
     /// `upstream_dns`: names are looked up there (nil: the host's resolver).
     var nameServer: SocketAddressBytes?
     var clients: ClientFinder?
 
-    init(policy: NetworkPolicy.Compiled, trail: (any EventRecorder)?, upstreamProxy: NetworkEndpoint?) {
+    init(policy: NetworkPolicy.Compiled, trail: (any EventRecorder)?, upstreamProxy: NetworkEndpoint?, canaries: CanaryMatcher) {
         self.policy = policy
         self.trail = trail
         self.upstreamProxy = upstreamProxy
+        self.canaries = canaries
     }
 
     /// `upstream_proxy` set: names go to it unresolved (it looks them up; ww cannot see the address).
@@ -64,17 +67,34 @@ final class ProxyContext: @unchecked Sendable {
         let kind = d.allowed ? "proxy_allow" : "proxy_deny"
         var details: [(String, AuditEvent.Value)] = [("host", .string(host)), ("port", .int(Int64(port))), ("via", .string(via)), ("rule", .string(d.rule))]
         if !addresses.isEmpty { details.append(("addresses", .strings(addresses.map(\.description)))) }
+        attributed(kind, details, via: via, channel: channel, waiting: !d.allowed)
+    }
+
+    /// A canary token in what the client sent (`hit`): recorded as `exfiltration`, the connection
+    /// closed (its peer, if any, closes with it). False, and nothing done, without a hit. Checked
+    /// before the policy: sending a decoy's token is the act, wherever it was going.
+    func exfiltration(_ hit: CanaryMatcher.Hit?, destination: String, channel name: String, via: String, connection: Channel) -> Bool {
+        guard let hit else { return false }
+        attributed(VisibilityEvent.exfiltration, [("destination", .string(destination)), ("channel", .string(name)),
+                                                  ("stands_for", .string(hit.token.standsFor)), ("closed", .bool(true))],
+                   via: via, channel: connection, waiting: true)
+        connection.close(promise: nil)
+        return true
+    }
+
+    /// Records `kind` with the game process behind the client's bridge when it can be found.
+    func attributed(_ kind: String, _ details: [(String, AuditEvent.Value)], via: String, channel: Channel, waiting: Bool) {
         guard let clients, let peer = clients.peer(of: channel) else {
             trail?.record(kind, details)
             return
         }
         let bridgePort = via == "socks5" ? NetworkPlan.socksPort : NetworkPlan.httpProxyPort
         let trail = self.trail
-        let lookup = {
+        let lookup: @Sendable () -> Void = {
             let client = clients.client(peer: peer, port: bridgePort)
             trail?.record(kind, pid: client?.pid, chain: client?.chain ?? [], details)
         }
-        if d.allowed { ClientFinder.queue.async(execute: lookup) } else { ClientFinder.queue.sync(execute: lookup) }
+        if waiting { ClientFinder.queue.sync(execute: lookup) } else { ClientFinder.queue.async(execute: lookup) }
     }
 
     func failed(host: String, port: Int, via: String, _ error: Error) {

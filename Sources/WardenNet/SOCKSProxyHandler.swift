@@ -3,7 +3,8 @@ import NIOSOCKS
 import WardenCore
 
 /// SOCKS5 (no authentication, CONNECT only): host names are decided by the policy; so are literal
-/// addresses, which pass only when an allow entry covers them.
+/// addresses, which pass only when an allow entry covers them. A canary token in the target, or in
+/// the first 64 KiB sent through the tunnel, closes the connection.
 final class SOCKSProxyHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = ClientMessage
     typealias OutboundOut = ServerMessage
@@ -32,6 +33,8 @@ final class SOCKSProxyHandler: ChannelInboundHandler, RemovableChannelHandler {
                 guard let ip = a.ipAddress, let p = a.port else { return reply(context, .addressUnsupported) }
                 host = ip; port = p
             }
+            let destination = "\(host):\(port)"
+            if shared.exfiltration(shared.canaries.find(inName: host), destination: destination, channel: "socks", via: "socks5", connection: context.channel) { return }
             guard request.command == .connect else {
                 shared.garbage(via: "socks5", "command \(request.command.value) (only CONNECT is served)")
                 return reply(context, .commandUnsupported)
@@ -54,7 +57,8 @@ final class SOCKSProxyHandler: ChannelInboundHandler, RemovableChannelHandler {
                 case .success(let peer?):
                     let bound = SOCKSAddress.address(try! NIOCore.SocketAddress(ipAddress: "0.0.0.0", port: 0))
                     context.writeAndFlush(self.wrapOutboundOut(.response(SOCKSResponse(reply: .succeeded, boundAddress: bound))), promise: nil)
-                    GlueHandler.join(context, to: peer, removing: ["socks-proxy", "socks-handshake"])
+                    GlueHandler.join(context, to: peer, removing: ["socks-proxy", "socks-handshake"],
+                                     watch: CanaryWatch(self.shared, destination: destination, via: "socks5"))
                 }
             }
         }

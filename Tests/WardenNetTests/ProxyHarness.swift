@@ -34,13 +34,13 @@ final class LiveProxy {
     let services: NetworkServices
     let events = RecordedEvents()
 
-    init(allow: [String], allowLocal: [String] = [], idleTimeout: Int = 30) throws {
+    init(allow: [String], allowLocal: [String] = [], idleTimeout: Int = 30, canaries: CanaryTokens = CanaryTokens()) throws {
         directory = NSTemporaryDirectory() + "ww-net-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory + "/net", withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: directory + "/inbound", withIntermediateDirectories: true)
         let plan = NetworkPlan(mode: .proxy, policy: NetworkPolicy(allowDomains: allow, allowLocal: allowLocal),
                                idleTimeout: idleTimeout, sessionDirectory: directory)
-        services = try XCTUnwrap(try NetworkServices.start(plan, trail: events))
+        services = try XCTUnwrap(try NetworkServices.start(plan, canaries: canaries, trail: events))
     }
 
     deinit {
@@ -49,7 +49,7 @@ final class LiveProxy {
     }
 
     /// A connection to one of the proxy's sockets.
-    func connect(_ name: String) throws -> UnixClient { try UnixClient(path: directory + "/net/" + name) }
+    func connect(_ name: String, type: __socket_type = SOCK_STREAM) throws -> UnixClient { try UnixClient(path: directory + "/net/" + name, type: type) }
     func http() throws -> UnixClient { try connect(NetworkPlan.Socket.http) }
     func socks() throws -> UnixClient { try connect(NetworkPlan.Socket.socks) }
 
@@ -71,12 +71,12 @@ final class LiveProxy {
     }
 }
 
-/// A blocking unix stream client; reads give up at a deadline.
+/// A blocking unix stream (or, for the DNS relay, seqpacket) client; reads give up at a deadline.
 final class UnixClient {
     let fd: Int32
 
-    init(path: String) throws {
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+    init(path: String, type: __socket_type = SOCK_STREAM) throws {
+        let fd = socket(AF_UNIX, Int32(type.rawValue), 0)
         self.fd = fd
         var addr = sockaddr_un()
         addr.sun_family = sa_family_t(AF_UNIX)
@@ -126,11 +126,15 @@ final class UnixClient {
     }
 }
 
-/// An HTTP origin on 127.0.0.1 (an ephemeral port) answering every connection with "ok", counting them.
+/// An HTTP origin on 127.0.0.1 (an ephemeral port) answering every connection with "ok", counting
+/// them and keeping what they sent.
 final class LoopbackOrigin {
     let fd: Int32
     let port: Int
-    final class Counter: Sendable { let value = Mutex(0) }
+    final class Counter: Sendable {
+        let value = Mutex(0)
+        let received = Mutex<[UInt8]>([])
+    }
     let served = Counter()
     var thread: Thread?
 
@@ -154,7 +158,8 @@ final class LoopbackOrigin {
                 if c < 0 { return }
                 served.value.withLock { $0 += 1 }
                 var buf = [UInt8](repeating: 0, count: 4096)
-                _ = Glibc.read(c, &buf, buf.count)
+                let n = Glibc.read(c, &buf, buf.count)
+                if n > 0 { served.received.withLock { $0 += buf[..<n] } }
                 let answer = Array("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok".utf8)
                 _ = answer.withUnsafeBytes { Glibc.send(c, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
                 close(c)
@@ -165,6 +170,7 @@ final class LoopbackOrigin {
     }
 
     var count: Int { served.value.withLock { $0 } }
+    var received: String { String(decoding: served.received.withLock { $0 }, as: UTF8.self) }
 
     deinit { shutdown(fd, Int32(SHUT_RDWR)); close(fd) }
 }
