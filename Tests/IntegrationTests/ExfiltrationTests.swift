@@ -41,7 +41,7 @@ extension NetworkTests {
         let events = kinds(sb.events(log), "exfiltration")
         XCTAssertEqual(events.filter { $0["channel"] as? String == "http" && $0["destination"] as? String == "allowed.ww.test:\(p.httpPort)" }.count, 2, "\(events)")
         XCTAssertEqual(events.filter { $0["channel"] as? String == "dns" && $0["destination"] as? String == "\(token).allowed.ww.test" }.count, 1, "\(events)")
-        XCTAssertTrue(events.allSatisfy { ($0["stands_for"] as? String)?.hasSuffix("/.aws/credentials") == true && $0["closed"] as? Bool == true }, "\(events)")
+        XCTAssertTrue(events.allSatisfy { ($0["stands_for"] as? String)?.hasSuffix("/.aws") == true && $0["closed"] as? Bool == true }, "\(events)")
         // The asking process is found behind its bridge, as for the proxy's other records.
         XCTAssertTrue(events.contains { ($0["chain"] as? [[String: Any]])?.first?["name"] as? String == "curl" }, "\(events)")
         XCTAssertFalse(try String(contentsOfFile: log, encoding: .utf8).contains("PLANTED-REAL-SECRET"))
