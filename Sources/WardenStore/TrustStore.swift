@@ -184,6 +184,12 @@ extension EventStore {
             config.readonly = true
             config.busyMode = .timeout(5)
             let queue = try DatabaseQueue(path: path, configuration: config)
+            // A database an earlier ww wrote is brought to this schema first (read-only here cannot).
+            let current = try queue.read { db in try EventStore.migrator.hasCompletedMigrations(db) }
+            guard current else {
+                try queue.close()
+                return try EventStore(path: path).standing(game: game)
+            }
             defer { try? queue.close() }
             return try queue.read { db in
                 guard try db.tableExists("trust") else { return nil }

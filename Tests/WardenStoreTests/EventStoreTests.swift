@@ -187,6 +187,23 @@ final class EventStoreTests: XCTestCase {
         XCTAssertEqual(try EventStore.peekStanding(path: path, game: "steam:620"), .start)
     }
 
+    /// A database an earlier ww wrote (schema v1 only, with a pinned game) is brought up to date by the
+    /// launch's read of the trust, which then sees the record as it was.
+    func testADatabaseFromAnEarlierVersionIsMigratedByTheLaunchsTrustRead() throws {
+        let path = dir + "/ww.db"
+        let queue = try DatabaseQueue(path: path)
+        try EventStore.migrator.migrate(queue, upTo: "v1")
+        try queue.write { db in
+            try db.execute(sql: "INSERT INTO trust (game, score, clean_runs, baseline, pinned, updated) VALUES ('steam:620', 40, 0, '[]', 'red', 1)")
+        }
+        try queue.close()
+        let standing = try EventStore.peekStanding(path: path, game: "steam:620")
+        XCTAssertEqual(standing?.pinned, .red)
+        XCTAssertEqual(standing?.score, 40)
+        let applied = try DatabaseQueue(path: path).read { db in try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations") }
+        XCTAssertEqual(applied, EventStore.migrator.migrations)
+    }
+
     func testADatabaseFromANewerVersionIsRefusedUntouched() throws {
         let path = dir + "/ww.db"
         try EventStore(path: path).close()
