@@ -19,6 +19,9 @@ public final class PersistenceService: SessionService {
     static let maxCapture = 64 * 1024
     /// What a target tree may hold before ww stops copying it (entries).
     static let maxEntries = 2_000
+    /// The journal's lock, held while this session owns the journal (released by the kernel when ww
+    /// dies, so a journal whose lock is free was left by a session that is gone); -1 when not owned.
+    private var lockFD: Int32 = -1
 
     /// `state`: ww's state folder (`~/.local/state/winewarden`); `game`: the game's id.
     public init(plan: PersistencePlan, state: String, game: String, session: String) {
@@ -30,6 +33,18 @@ public final class PersistenceService: SessionService {
 
     public func start(trail: AuditTrail?) throws {
         guard let home = plan.hostHome else { return }
+        try WardenDirectories.createPrivate(Paths.dirname(journal))
+        let fd = open(journal + ".lock", O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw WardenError(.launch, "cannot open \(journal).lock: \(ErrnoText.describe(errno)); check your state folder") }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            // Another session of this game is running in the same virtual home: its journal covers the
+            // home, and it records and puts back what either session changed when it ends.
+            close(fd)
+            trail?.record("persistence_capture_status", [("capturing", .bool(false)),
+                                                         ("reason", .string("another session of this game is running; it captures the virtual home's changes when it ends"))])
+            return
+        }
+        lockFD = fd
         // A session that was killed left its journal: its changes are put back (and recorded) first.
         if let old = Snapshot.read(journal) {
             if let t = trail { compare(old, home: home, trail: t, note: "left by a session that did not end") }
@@ -47,12 +62,14 @@ public final class PersistenceService: SessionService {
     }
 
     public func gameEnded(trail: AuditTrail) {
-        guard let home = plan.hostHome, let before = Snapshot.read(journal) else { return }
+        guard let home = plan.hostHome, lockFD >= 0, let before = Snapshot.read(journal) else { return }
         compare(before, home: home, trail: trail, note: nil)
         SessionFolder.remove(journal)
     }
 
-    public func stop() {}
+    public func stop() {
+        if lockFD >= 0 { close(lockFD); lockFD = -1 }
+    }
 
     /// Records, then undoes, every difference between `before` and the targets now.
     func compare(_ before: Snapshot, home: String, trail: AuditTrail, note: String?) {

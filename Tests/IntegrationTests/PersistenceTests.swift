@@ -95,4 +95,29 @@ final class PersistenceTests: XCTestCase {
         XCTAssertNotEqual(missing.status, 0)
         XCTAssertTrue(missing.stderr.contains("no capture 0123456789abcdef/1"), missing.output)
     }
+
+    /// Two sessions of one game share its virtual home: the one that started first owns the journal and,
+    /// when it ends, records and puts back what either changed; the second says it does not capture.
+    func testASecondSessionOfTheSameGameLeavesTheCaptureToTheFirst() throws {
+        let home = try sb.makeHome()
+        let first = sb.logPath()
+        let pid = try sb.backgroundAsUser(sb.wwBinary, ["--log", first, "--", "/bin/sh", "-c", "i=0; while [ ! -e ~/.second-done ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i+1)); done"],
+                                          env: sb.wwEnvironment(home: home))
+        defer { kill(pid, SIGKILL) }
+        let deadline = Date().addingTimeInterval(30)
+        while !(((try? String(contentsOfFile: first, encoding: .utf8)) ?? "").contains("exec_allowed")) && Date() < deadline { usleep(20_000) }
+        let second = sb.logPath()
+        let r = try sb.ww(["--log", second, "--", "/bin/sh", "-c", "echo 'evil-from-second' >> ~/.bashrc; touch ~/.second-done"], home: home)
+        XCTAssertEqual(r.status, 0, r.output)
+        let status = sb.events(second).first { $0["kind"] as? String == "persistence_capture_status" }
+        XCTAssertEqual(status?["capturing"] as? Bool, false, "\(sb.events(second).map { $0["kind"] ?? "" })")
+        XCTAssertEqual(attempts(second).count, 0)
+        var exit: Int32 = 0
+        waitpid(pid, &exit, 0)
+        let found = attempts(first)
+        XCTAssertEqual(found.first?["target"] as? String, home.path + "/.bashrc", "\(found)")
+        XCTAssertEqual(found.first?["removed"] as? Bool, true, "\(found)")
+        let game = try XCTUnwrap(sb.events(first).first?["game"] as? String)
+        XCTAssertFalse(((try? String(contentsOfFile: virtualHome(home, game: game) + "/.bashrc", encoding: .utf8)) ?? "").contains("evil-from-second"))
+    }
 }
