@@ -170,6 +170,14 @@ final class LoopbackOrigin {
     }
 
     var count: Int { served.value.withLock { $0 } }
+
+    /// The count once it reaches `n` (or the deadline passes): a connection the kernel completed may not
+    /// have been accepted by the origin's thread yet.
+    func count(reaching n: Int, timeout: Double = 10) -> Int {
+        let deadline = Date().addingTimeInterval(timeout)
+        while count < n && Date() < deadline { usleep(2_000) }
+        return count
+    }
     var received: String { String(decoding: served.received.withLock { $0 }, as: UTF8.self) }
 
     deinit { shutdown(fd, Int32(SHUT_RDWR)); close(fd) }
