@@ -46,7 +46,7 @@ final class ExecIdentityTests: XCTestCase {
     }()
 
     func game() throws -> Game {
-        guard let g = Self.built.game else { throw XCTSkip("cannot build Tests/probes/execprobe.c (install gcc): \(Self.built.problem)") }
+        guard let g = Self.built.game else { throw Skip.unexpected("cannot build Tests/probes/execprobe.c (install gcc): \(Self.built.problem)") }
         return g
     }
 

@@ -82,7 +82,7 @@ final class NetworkAddressTests: XCTestCase {
         pids.append(try NetworkTests.background(program, args))
         let deadline = Date().addingTimeInterval(20)
         while (try? Sandbox.run("/usr/bin/curl", ["-sf", "-m", "1", "-o", "/dev/null", "http://\(address):\(port)/ok.txt"]))?.status != 0 {
-            guard Date() < deadline else { throw XCTSkip("the test origin on \(address) did not start") }
+            guard Date() < deadline else { throw Skip.unexpected("the test origin on \(address) did not start") }
             usleep(50_000)
         }
         return port
@@ -137,14 +137,15 @@ final class NetworkAddressTests: XCTestCase {
     }
 
     func testANameResolvingOffThisMachineWorksAndOneResolvingToTheHostsOwnAddressDoesNot() throws {
-        guard getuid() == 0, FileManager.default.isExecutableFile(atPath: "/usr/sbin/ip"), FileManager.default.isExecutableFile(atPath: "/usr/sbin/dnsmasq") else {
-            throw XCTSkip("needs root, ip and dnsmasq (make deps)")
+        guard getuid() == 0 else { throw Skip.allowed(.needsRootForSetUp, "a network namespace with its own name server") }
+        guard FileManager.default.isExecutableFile(atPath: "/usr/sbin/ip"), FileManager.default.isExecutableFile(atPath: "/usr/sbin/dnsmasq") else {
+            throw Skip.unexpected("needs ip and dnsmasq (make deps)")
         }
         let tag = String(getpid() % 100000)
         let netns = "ww-net-\(tag)", hostSide = "wwh\(tag)", peerSide = "wwp\(tag)"
         func ip(_ args: [String]) throws {
             let r = try Sandbox.run("/usr/sbin/ip", args)
-            guard r.status == 0 else { throw XCTSkip("cannot set up the test network (ip \(args.joined(separator: " "))): \(r.output)") }
+            guard r.status == 0 else { throw Skip.unexpected("cannot set up the test network (ip \(args.joined(separator: " "))): \(r.output)") }
         }
         try ip(["netns", "add", netns])
         cleanups.append { _ = try? Sandbox.run("/usr/sbin/ip", ["netns", "del", netns]) }
@@ -164,7 +165,7 @@ final class NetworkAddressTests: XCTestCase {
                                                                      "--host-record=own.ww-net.test,198.51.100.1"]))
         let deadline = Date().addingTimeInterval(20)
         while (try? Sandbox.run("/usr/bin/dig", ["+short", "+time=1", "+tries=1", "@127.0.0.1", "-p", String(dnsPort), "remote.ww-net.test"]))?.stdout.contains("198.51.100.2") != true {
-            guard Date() < deadline else { throw XCTSkip("the test name server did not start") }
+            guard Date() < deadline else { throw Skip.unexpected("the test name server did not start") }
             usleep(50_000)
         }
         let profile = "allow_domains = [\"*.ww-net.test\"]\nupstream_dns = \"127.0.0.1:\(dnsPort)\""
