@@ -111,21 +111,7 @@ public enum CopyOnWrite {
         var st = stat()
         guard lstat(dir, &st) == 0 else { return 0 }
         guard (st.st_mode & S_IFMT) == S_IFDIR else { throw WardenError(.usage, "\(dir) is not a folder; remove it by hand") }
-        try removeTree(dir)
+        try RealFileSystem.removeTree(dir)
         return count
-    }
-
-    static func removeTree(_ path: String) throws {
-        var st = stat()
-        guard lstat(path, &st) == 0 else { return }
-        if (st.st_mode & S_IFMT) == S_IFDIR {
-            chmod(path, 0o700)
-            for name in RealFileSystem().list(path) { try removeTree(Paths.join(path, name)) }
-            if rmdir(path) != 0 {
-                throw WardenError(.launch, "cannot remove \(path): \(String(cString: strerror(errno)))\(errno == EBUSY ? " (is the game still running?)" : "")")
-            }
-        } else if unlink(path) != 0 {
-            throw WardenError(.launch, "cannot remove \(path): \(String(cString: strerror(errno)))")
-        }
     }
 }

@@ -109,35 +109,12 @@ public final class DecoyService: SessionService, @unchecked Sendable {
     }
 
     private func run() {
-        var buffer = [UInt8](repeating: 0, count: 16 * 1024)
-        var stopping = false
-        while true {
-            var fds = [pollfd(fd: inotify, events: Int16(POLLIN), revents: 0), pollfd(fd: wake, events: Int16(POLLIN), revents: 0)]
-            if !stopping, poll(&fds, 2, -1) < 0, errno == EINTR { continue }
-            if fds[1].revents != 0 { stopping = true }
-            let n = buffer.withUnsafeMutableBytes { read(inotify, $0.baseAddress, $0.count) }
-            if n > 0 { handle(buffer, count: n) }
-            if stopping && n <= 0 { break }
-        }
-    }
-
-    private func handle(_ buffer: [UInt8], count: Int) {
-        var offset = 0
-        let header = MemoryLayout<inotify_event>.size
-        while offset + header <= count {
-            let (wd, mask, length) = buffer.withUnsafeBytes { raw -> (Int32, UInt32, Int) in
-                let e = raw.loadUnaligned(fromByteOffset: offset, as: inotify_event.self)
-                return (e.wd, e.mask, Int(e.len))
-            }
-            let nameBytes = buffer[(offset + header)..<min(count, offset + header + length)]
-            let name = String(decoding: nameBytes.prefix { $0 != 0 }, as: UTF8.self)
-            offset += header + length
+        InotifyReader.run(inotify: inotify, wake: wake, bufferSize: 16 * 1024) { wd, mask, name in
             // A folder opened (a listing) is not a touch; neither is anything but an open.
-            guard mask & UInt32(IN_OPEN) != 0, mask & UInt32(IN_ISDIR) == 0, let (index, relative) = watched[wd] else { continue }
+            guard mask & UInt32(IN_OPEN) != 0, mask & UInt32(IN_ISDIR) == 0, let (index, relative) = watched[wd] else { return }
             let item = plan.items[index]
-            if item.isDirectory && name.isEmpty { continue }
-            let inside = [relative, name].filter { !$0.isEmpty }.joined(separator: "/")
-            opened(item, inside: inside)
+            if item.isDirectory && name.isEmpty { return }
+            opened(item, inside: [relative, name].filter { !$0.isEmpty }.joined(separator: "/"))
         }
     }
 
@@ -172,11 +149,6 @@ public final class DecoyService: SessionService, @unchecked Sendable {
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard fd >= 0 else { throw WardenError(.launch, "cannot write the decoy \(path): \(ErrnoText.describe(errno))") }
         defer { close(fd) }
-        var done = 0
-        while done < bytes.count {
-            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + done, bytes.count - done) }
-            guard n > 0 else { throw WardenError(.launch, "cannot write the decoy \(path): \(ErrnoText.describe(errno))") }
-            done += n
-        }
+        guard RealFileSystem.writeAll(fd, bytes) else { throw WardenError(.launch, "cannot write the decoy \(path): \(ErrnoText.describe(errno))") }
     }
 }

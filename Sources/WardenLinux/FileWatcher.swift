@@ -129,16 +129,7 @@ public final class FileWatcher: @unchecked Sendable {
             ("walk_ms", .int(Int64(stats.walkNanoseconds / 1_000_000))),
             ("extensions", .strings(Self.extensions.sorted())),
         ])
-        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
-        var stopping = false
-        while true {
-            var fds = [pollfd(fd: inotify, events: Int16(POLLIN), revents: 0), pollfd(fd: wake, events: Int16(POLLIN), revents: 0)]
-            if !stopping, poll(&fds, 2, -1) < 0, errno == EINTR { continue }
-            if fds[1].revents != 0 { stopping = true }
-            let n = buffer.withUnsafeMutableBytes { read(inotify, $0.baseAddress, $0.count) }
-            if n > 0 { handle(buffer, count: n) }
-            if stopping && n <= 0 { break }
-        }
+        InotifyReader.run(inotify: inotify, wake: wake, bufferSize: 64 * 1024) { handle(wd: $0, mask: $1, name: $2) }
         if suppressed > 0 || unwatched > 0 {
             trail?.record("file_written_suppressed", [("events_not_recorded", .int(Int64(suppressed))), ("folders_not_watched", .int(Int64(unwatched))),
                                                       ("reason", .string("rate limit (\(Int(ratePerSecond))/s) or the watch limit (\(maxWatches))"))])
@@ -183,32 +174,21 @@ public final class FileWatcher: @unchecked Sendable {
         }
     }
 
-    func handle(_ buffer: [UInt8], count: Int) {
-        var offset = 0
-        let header = MemoryLayout<inotify_event>.size
-        while offset + header <= count {
-            let (wd, mask, length) = buffer.withUnsafeBytes { raw -> (Int32, UInt32, Int) in
-                let e = raw.loadUnaligned(fromByteOffset: offset, as: inotify_event.self)
-                return (e.wd, e.mask, Int(e.len))
-            }
-            let nameBytes = buffer[(offset + header)..<min(count, offset + header + length)]
-            let name = String(decoding: nameBytes.prefix { $0 != 0 }, as: UTF8.self)
-            offset += header + length
-            if mask & UInt32(IN_Q_OVERFLOW) != 0 { suppressed += 1; continue }
-            guard let folder = folders[wd], !name.isEmpty else { continue }
-            let path = folder.path + "/" + name
-            if mask & UInt32(IN_ISDIR) != 0 {
-                // A new folder: watch it too (and what a game unpacked into it before the watch).
-                if mask & UInt32(IN_CREATE | IN_MOVED_TO) != 0 { walkNew(path, place: folder.place) }
-                continue
-            }
-            guard Self.isExecutableOrScript(name) else { continue }
-            if mask & UInt32(IN_CREATE) != 0 {
-                if created.count < maxPaths { created.insert(path) }
-                continue   // recorded when written and closed
-            }
-            record(path, place: folder.place, change: mask & UInt32(IN_MOVED_TO) != 0 ? "moved in" : created.contains(path) ? "created" : "changed")
+    func handle(wd: Int32, mask: UInt32, name: String) {
+        if mask & UInt32(IN_Q_OVERFLOW) != 0 { suppressed += 1; return }
+        guard let folder = folders[wd], !name.isEmpty else { return }
+        let path = folder.path + "/" + name
+        if mask & UInt32(IN_ISDIR) != 0 {
+            // A new folder: watch it too (and what a game unpacked into it before the watch).
+            if mask & UInt32(IN_CREATE | IN_MOVED_TO) != 0 { walkNew(path, place: folder.place) }
+            return
         }
+        guard Self.isExecutableOrScript(name) else { return }
+        if mask & UInt32(IN_CREATE) != 0 {
+            if created.count < maxPaths { created.insert(path) }
+            return   // recorded when written and closed
+        }
+        record(path, place: folder.place, change: mask & UInt32(IN_MOVED_TO) != 0 ? "moved in" : created.contains(path) ? "created" : "changed")
     }
 
     func walkNew(_ path: String, place: Int) {

@@ -141,28 +141,14 @@ public final class PersistenceService: SessionService {
         return added.isEmpty ? nil : String(added.joined(separator: "; ").prefix(300))
     }
 
-    static func removeTree(_ path: String, depth: Int = 0) {
-        var st = stat()
-        guard lstat(path, &st) == 0 else { return }
-        if (st.st_mode & S_IFMT) == S_IFDIR, depth < 16 {
-            for name in RealFileSystem().list(path) { removeTree(Paths.join(path, name), depth: depth + 1) }
-            rmdir(path)
-        } else {
-            unlink(path)
-        }
-    }
+    /// What the game left where a target was; a tree it made undeletable is left (the event says not removed).
+    static func removeTree(_ path: String) { try? RealFileSystem.removeTree(path) }
 
     static func writeFile(_ path: String, _ bytes: [UInt8]) -> Bool {
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard fd >= 0 else { return false }
         defer { close(fd) }
-        var done = 0
-        while done < bytes.count {
-            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + done, bytes.count - done) }
-            guard n > 0 else { return false }
-            done += n
-        }
-        return true
+        return RealFileSystem.writeAll(fd, bytes)
     }
 }
 

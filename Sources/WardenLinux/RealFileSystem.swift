@@ -47,6 +47,35 @@ public struct RealFileSystem: HostFileSystem {
         return String(cString: p)
     }
 
+    /// Removes a file, or a folder and everything in it (folders made removable first); links are
+    /// removed, never followed. Folders nested deeper than `maxDepth` are an error, not a crash.
+    public static func removeTree(_ path: String, maxDepth: Int = 256) throws {
+        var st = stat()
+        guard lstat(path, &st) == 0 else { return }
+        if (st.st_mode & S_IFMT) == S_IFDIR {
+            guard maxDepth > 0 else { throw WardenError(.launch, "cannot remove \(path): folders nested too deep; remove it by hand") }
+            chmod(path, 0o700)
+            for name in RealFileSystem().list(path) { try removeTree(Paths.join(path, name), maxDepth: maxDepth - 1) }
+            if rmdir(path) != 0 {
+                throw WardenError(.launch, "cannot remove \(path): \(String(cString: strerror(errno)))\(errno == EBUSY ? " (is the game still running?)" : "")")
+            }
+        } else if unlink(path) != 0 {
+            throw WardenError(.launch, "cannot remove \(path): \(String(cString: strerror(errno)))")
+        }
+    }
+
+    /// Writes every byte (a short write is continued); false on an error, errno says which.
+    public static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
+        var done = 0
+        while done < bytes.count {
+            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + done, bytes.count - done) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { return false }
+            done += n
+        }
+        return true
+    }
+
     /// A whole file's bytes, not following a link; nil when unreadable or larger than `limit`.
     public static func readFile(_ path: String, limit: Int) -> [UInt8]? {
         let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)

@@ -105,14 +105,8 @@ final class HTTPProxyHandler: ChannelInboundHandler, RemovableChannelHandler {
         destination = "\(target.host):\(port)"
         channel = "connect"
         if exfiltrated(head, host: target.host, context: context) { state = .done; return }
-        shared.admit(host: target.host, port: port, via: "http-connect", channel: context.channel).flatMap { admission -> EventLoopFuture<Channel?> in
-            switch admission {
-            case .refused(let rule):
-                self.respond(context: context, .forbidden, "ww: \(target.host) is refused by this game's network policy (\(rule))\n")
-                return context.eventLoop.makeSucceededFuture(nil)
-            case .allowed(let destination):
-                return self.shared.connect(destination, on: context.eventLoop).map { $0 }
-            }
+        shared.connectIfAdmitted(host: target.host, port: port, via: "http-connect", channel: context.channel) { rule in
+            self.respond(context: context, .forbidden, "ww: \(target.host) is refused by this game's network policy (\(rule))\n")
         }.whenComplete { result in
             switch result {
             case .failure(let error):
@@ -137,14 +131,8 @@ final class HTTPProxyHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
         destination = "\(url.host):\(url.port)"
         if exfiltrated(head, host: url.host, context: context) { state = .done; return }
-        shared.admit(host: url.host, port: url.port, via: "http", channel: context.channel).flatMap { admission -> EventLoopFuture<Channel?> in
-            switch admission {
-            case .refused(let rule):
-                self.respond(context: context, .forbidden, "ww: \(url.host) is refused by this game's network policy (\(rule))\n")
-                return context.eventLoop.makeSucceededFuture(nil)
-            case .allowed(let destination):
-                return self.shared.connect(destination, on: context.eventLoop).map { $0 }
-            }
+        shared.connectIfAdmitted(host: url.host, port: url.port, via: "http", channel: context.channel) { rule in
+            self.respond(context: context, .forbidden, "ww: \(url.host) is refused by this game's network policy (\(rule))\n")
         }.whenComplete { result in
             switch result {
             case .failure(let error):

@@ -105,6 +105,20 @@ final class ProxyContext: @unchecked Sendable {
         trail?.record("proxy_garbage", [("via", .string(via)), ("error", .string(what))])
     }
 
+    /// `admit`, then `connect` to what it allowed: nil (after `refused` answered the client with the
+    /// rule) when the policy refuses; fails when the name cannot be resolved or the connection fails.
+    func connectIfAdmitted(host: String, port: Int, via: String, channel: Channel, refused: @escaping (String) -> Void) -> EventLoopFuture<Channel?> {
+        admit(host: host, port: port, via: via, channel: channel).flatMap { admission -> EventLoopFuture<Channel?> in
+            switch admission {
+            case .refused(let rule):
+                refused(rule)
+                return channel.eventLoop.makeSucceededFuture(nil)
+            case .allowed(let destination):
+                return self.connect(destination, on: channel.eventLoop).map { $0 }
+            }
+        }
+    }
+
     /// A connection to exactly the addresses `admit` checked (happy eyeballs over them, no second
     /// lookup), or through the upstream HTTP proxy (CONNECT host:port, the literal as checked).
     func connect(_ to: Destination, on loop: EventLoop) -> EventLoopFuture<Channel> {

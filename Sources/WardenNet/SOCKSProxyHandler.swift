@@ -39,14 +39,8 @@ final class SOCKSProxyHandler: ChannelInboundHandler, RemovableChannelHandler {
                 shared.garbage(via: "socks5", "command \(request.command.value) (only CONNECT is served)")
                 return reply(context, .commandUnsupported)
             }
-            shared.admit(host: host, port: port, via: "socks5", channel: context.channel).flatMap { admission -> EventLoopFuture<Channel?> in
-                switch admission {
-                case .refused:
-                    self.reply(context, .notAllowed)
-                    return context.eventLoop.makeSucceededFuture(nil)
-                case .allowed(let destination):
-                    return self.shared.connect(destination, on: context.eventLoop).map { $0 }
-                }
+            shared.connectIfAdmitted(host: host, port: port, via: "socks5", channel: context.channel) { _ in
+                self.reply(context, .notAllowed)
             }.whenComplete { result in
                 switch result {
                 case .failure(let error):

@@ -115,12 +115,7 @@ extension EventsCommand {
         guard let bytes = RealFileSystem.readFile(path, limit: 1 << 20) else {
             throw WardenError(.usage, "no capture \(id) in \(Paths.dirname(Paths.dirname(path))) (`ww events --kind persistence_attempt` lists the captures)")
         }
-        var done = 0
-        while done < bytes.count {
-            let n = bytes.withUnsafeBytes { Glibc.write(1, $0.baseAddress! + done, bytes.count - done) }
-            if n <= 0 { break }
-            done += n
-        }
+        _ = RealFileSystem.writeAll(1, bytes)
     }
 }
 

@@ -26,16 +26,8 @@ enum SessionFolder {
         guard Glibc.write(fd, bytes, bytes.count) == bytes.count else { throw WardenError(.launch, "cannot write \(path): \(ErrnoText.describe(errno))") }
     }
 
-    /// Removes the folder, its files and its subfolders' files (two levels: net/, inbound/); never follows links.
     /// Removes the folder and what is in it (the decoys are a few levels deep); links are removed, never followed.
-    static func remove(_ path: String, depth: Int = 0) {
-        for name in RealFileSystem().list(path) {
-            let child = Paths.join(path, name)
-            var st = stat()
-            if depth < 8, lstat(child, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR { remove(child, depth: depth + 1) } else { unlink(child) }
-        }
-        rmdir(path)
-    }
+    static func remove(_ path: String) { try? RealFileSystem.removeTree(path) }
 
     static func removeStale(in parent: String) {
         for name in RealFileSystem().list(parent) where name.count == 16 && name.allSatisfy(\.isHexDigit) {
