@@ -7,7 +7,9 @@ import WardenCore
 /// with its own canary token, then watched with inotify from a thread of their own. Opening a decoy
 /// file is a `secret_touched` event (the path as the game saw it, the secret it stands for); listing
 /// a decoy folder or `stat` opens no file and is not. The decoys are bound read-only, so the game
-/// cannot change, replace or remove them, and the real secret is never opened.
+/// cannot change, replace or remove them, and the real secret is never opened. The event names the
+/// process when one of the sandbox's processes still holds the decoy open when ww looks (inotify says
+/// what was opened, not by whom: ww looks for the file among the sandbox processes' descriptors).
 ///
 /// Bounded: one event per decoy file per session, further opens only counted (a `decoy_opens` event
 /// at the end says how many); memory is one counter per decoy file.
@@ -18,6 +20,8 @@ public final class DecoyService: SessionService, @unchecked Sendable {
     private var wake: Int32 = -1
     private var thread: pthread_t?
     private var trail: AuditTrail?
+    /// The inner helper's host pid once it runs (0 before): the sandbox's processes are below it.
+    private let helper = Atomic<Int32>(0)
     // Only the watcher's thread touches these once it runs (start and gameEnded synchronise by join).
     private var watched: [Int32: (item: Int, relative: String)] = [:]
     private var opens: [String: Int] = [:]
@@ -79,6 +83,8 @@ public final class DecoyService: SessionService, @unchecked Sendable {
         }
     }
 
+    public func helperStarted(_ pid: pid_t) { helper.store(pid, ordering: .releasing) }
+
     public func stop() { stopThread() }
 
     private func stopThread() {
@@ -125,7 +131,18 @@ public final class DecoyService: SessionService, @unchecked Sendable {
         if count == 1 { order.append(seen) }
         opens[seen] = count
         guard count == 1 else { return }
-        trail?.record(VisibilityEvent.secretTouched, [("path", .string(seen)), ("stands_for", .string(standsFor)), ("decoy", .string(item.kind.rawValue))])
+        let (pid, chain) = opener(inside.isEmpty ? item.source : Paths.join(item.source, inside))
+        trail?.record(VisibilityEvent.secretTouched, pid: pid, chain: chain, [("path", .string(seen)), ("stands_for", .string(standsFor)), ("decoy", .string(item.kind.rawValue))])
+    }
+
+    /// The sandbox process that has the decoy file open, with its chain of ancestors; nil when none
+    /// still does.
+    private func opener(_ source: String) -> (pid_t?, [AuditEvent.ProcessLink]) {
+        let root = helper.load(ordering: .acquiring)
+        var st = stat()
+        guard root > 0, stat(source, &st) == 0,
+              let pid = ProcFiles.holder(device: UInt64(st.st_dev), inode: UInt64(st.st_ino), among: ProcFiles.descendants(of: root)) else { return (nil, []) }
+        return (pid, ProcFiles.chain(pid, stopAt: root))
     }
 
     /// A fast generator for the decoys' filler (one getrandom for the seed, not one per byte).

@@ -10,6 +10,10 @@ import WardenCore
 ///
 /// Only what is still there at the end is seen: a write the game undoes itself within the session
 /// leaves nothing (and nothing to put back).
+///
+/// In a real home (`plan.isCopy`) the targets the game sees are session copies made here before it
+/// starts (`PersistenceCopies`); the end records what changed in them the same way, and the copies go
+/// with the session folder: no journal, nothing to put back, the real files never opened for writing.
 public final class PersistenceService: SessionService {
     public let plan: PersistencePlan
     let journal: String
@@ -22,6 +26,8 @@ public final class PersistenceService: SessionService {
     /// The journal's lock, held while this session owns the journal (released by the kernel when ww
     /// dies, so a journal whose lock is free was left by a session that is gone); -1 when not owned.
     private var lockFD: Int32 = -1
+    /// The session copies as made (`plan.isCopy`), to compare with at the end.
+    private var copied: Snapshot?
 
     /// `state`: ww's state folder (`~/.local/state/winewarden`); `game`: the game's id.
     public init(plan: PersistencePlan, state: String, game: String, session: String) {
@@ -33,6 +39,15 @@ public final class PersistenceService: SessionService {
 
     public func start(trail: AuditTrail?) throws {
         guard let home = plan.hostHome else { return }
+        if let real = plan.copiedFrom {
+            let leftOut = try PersistenceCopies.make(plan, from: real, into: home)
+            if !leftOut.isEmpty {
+                trail?.record("persistence_capture_status", [("capturing", .bool(true)), ("left_out", .string(leftOut.prefix(20).joined(separator: ", "))),
+                                                             ("reason", .string("over 1 MiB, too many entries, or not a file, folder or link: not in the session copy"))])
+            }
+            copied = Snapshot.take(plan, home: home)
+            return
+        }
         try WardenDirectories.createPrivate(Paths.dirname(journal))
         let fd = open(journal + ".lock", O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw WardenError(.launch, "cannot open \(journal).lock: \(ErrnoText.describe(errno)); check your state folder") }
@@ -62,6 +77,10 @@ public final class PersistenceService: SessionService {
     }
 
     public func gameEnded(trail: AuditTrail) {
+        if let before = copied, let home = plan.hostHome {
+            compare(before, home: home, trail: trail, note: nil)
+            return
+        }
         guard let home = plan.hostHome, lockFD >= 0, let before = Snapshot.read(journal) else { return }
         compare(before, home: home, trail: trail, note: nil)
         SessionFolder.remove(journal)
@@ -97,10 +116,12 @@ public final class PersistenceService: SessionService {
                 }
                 recorded.append((rel, details))
             }
-            restore(target.relative, before: before, after: after, home: home)
-            let now = Snapshot.take(PersistencePlan(hostHome: home, targets: [target]), home: home)
+            // Session copies of a real home are dropped with the session: the change never reached it.
+            if !plan.isCopy { restore(target.relative, before: before, after: after, home: home) }
+            let now = plan.isCopy ? before : Snapshot.take(PersistencePlan(hostHome: home, targets: [target]), home: home)
             for (rel, var details) in recorded {
                 details.append(("removed", .bool(before.files[rel] == now.files[rel] && before.entries.contains(rel) == now.entries.contains(rel))))
+                if plan.isCopy { details.append(("in", .string("a session copy; your file is unchanged"))) }
                 if let note { details.append(("note", .string(note))) }
                 trail.record(VisibilityEvent.persistenceAttempt, details)
             }

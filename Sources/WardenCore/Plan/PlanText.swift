@@ -29,7 +29,10 @@ public enum PlanText {
             let at = d.destinations == [d.standsFor] ? "" : " at \(d.destinations.joined(separator: ", "))"
             out.append("decoy       \(d.standsFor)\(at): \(d.kind.rawValue) (read-only, opening it is secret_touched)")
         }
-        if let h = plan.persistence.hostHome {
+        if plan.persistence.isCopy {
+            let names = plan.persistence.targets.map { "~/" + $0.relative }.joined(separator: ", ")
+            out.append("persistence your real \(names.isEmpty ? "targets do not exist here" : names) are session copies: each change is a persistence_attempt, copied, and your files stay as they are")
+        } else if let h = plan.persistence.hostHome {
             out.append("persistence the virtual home's shell startup files, autostart, systemd and applications folders are the game's (\(h)): each change is a persistence_attempt, copied, and put back at the end")
         }
         out.append("namespaces  \(plan.namespaces.unsharedNames.joined(separator: ", "))\(plan.namespaces.disableNestedUserNamespaces ? "; no nested user namespaces" : "")")
@@ -40,7 +43,7 @@ public enum PlanText {
             let what: String
             switch m.kind {
             case .symlink: what = "\(m.destination) -> \(m.source ?? "")"
-            case .readOnlyBind, .bind, .deviceBind, .overlayBind: what = m.source == m.destination ? m.destination : "\(m.destination)  <- \(m.source ?? "")"
+            case .readOnlyBind, .bind, .deviceBind, .overlayBind, .sessionCopy: what = m.source == m.destination ? m.destination : "\(m.destination)  <- \(m.source ?? "")"
             default: what = m.destination
             }
             out.append("  \(m.kind.rawValue.padding(11)) \(what.padding(48)) \(m.reason)")

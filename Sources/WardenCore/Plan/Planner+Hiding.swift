@@ -76,11 +76,16 @@ extension Planner {
         }
     }
 
-    /// Autostart folders and shell startup files stay read-only wherever a writable bind exposes the real
-    /// ones; in a virtual home they are the game's own copies, captured and put back at the end instead
-    /// (`PersistencePlan`).
+    /// Autostart folders and shell startup files are never writable where a bind exposes the real ones.
+    /// In a virtual home they are the game's own copies, captured and put back at the end; in a real
+    /// home (`host-ro`, `host`) each one is a session copy bound writable over it, captured the same
+    /// way and dropped with the session (`PersistencePlan`); anywhere else they are hidden.
     func addPersistenceGuards(_ b: inout Builder) -> PersistencePlan {
         var capture = PersistencePlan()
+        let realHome = b.mounts.contains { ($0.kind == .bind || $0.kind == .readOnlyBind) && $0.destination == home && $0.source == home }
+        if profile.home.value != .virtual, realHome {
+            capture = sessionCopies(&b)
+        }
         let writable = b.mounts.filter { $0.kind == .bind && $0.source != nil && $0.destination != "/tmp" && $0.destination != "/dev/shm" }
         for m in writable {
             guard let src = m.source else { continue }
@@ -89,26 +94,55 @@ extension Planner {
                 capture = PersistencePlan(hostHome: src, sandboxHome: home, targets: PersistencePlan.targets())
                 continue
             }
+            if homeBind && capture.isCopy { continue }
             for rel in SensitivePaths.persistenceFiles + SensitivePaths.persistenceDirectories {
                 let hostPath = homeBind ? Paths.join(src, rel) : Paths.join(home, rel)
                 guard Paths.isWithin(hostPath, src), hostPath != src else { continue }
                 let dest = Paths.rebase(hostPath, from: src, to: m.destination)
                 let isDir = SensitivePaths.persistenceDirectories.contains(rel)
                 switch fs.kind(hostPath) {
-                case nil where !isDir && profile.home.value == .host && homeBind:
-                    b.notes.append("\(dest) does not exist and could be created by the game (home = host)")
                 case nil:
                     if isDir { b.hide(dest, kind: .directory, reason: "persistence target, never writable") }
                     else { b.hide(dest, kind: .file, reason: "persistence target, never writable") }
-                case .directory? where profile.home.value == .host && homeBind:
-                    b.add(.readOnlyBind, source: hostPath, dest, reason: "persistence target, read-only")
-                case .file? where profile.home.value == .host && homeBind:
-                    b.add(.readOnlyBind, source: hostPath, dest, reason: "persistence target, read-only")
                 case let kind:
                     b.hide(dest, kind: kind, reason: "persistence target, never writable")
                 }
             }
         }
         return capture
+    }
+
+    /// The real home's persistence targets as session copies: each existing shell file or folder (and,
+    /// in a writable home, each missing folder: bwrap makes an empty one as the mount point) is bound
+    /// from `<session>/persistence/<target>`, which ww fills from the real one before the game starts.
+    /// A missing file stays missing: in `host-ro` the kernel refuses creating it (read-only), in `host`
+    /// bwrap would have to create it in your real home (an empty `~/.bash_profile` changes what bash
+    /// reads), so the plan says the game could create it.
+    func sessionCopies(_ b: inout Builder) -> PersistencePlan {
+        let copies = Paths.join(host.sessionDirectory, "persistence")
+        var targets: [PersistencePlan.Target] = []
+        for target in PersistencePlan.targets() {
+            let real = Paths.join(home, target.relative)
+            let kind = fs.kind(real)
+            switch (kind, target.isDirectory) {
+            case (.file?, false), (.directory?, true):
+                break
+            case (nil, true) where profile.home.value == .host:
+                break
+            case (nil, false) where profile.home.value == .host:
+                b.notes.append("\(real) does not exist and could be created by the game (home = host)")
+                continue
+            case (nil, _), (.symlink?, _) where profile.home.value == .hostReadOnly:
+                // Read-only already: nothing to create, and a link's target is not the home's to copy.
+                continue
+            case (let other?, _):
+                // A link or a folder where a file belongs: never followed, never writable.
+                b.hide(real, kind: other, reason: "persistence target (\(other.rawValue)), never writable")
+                continue
+            }
+            targets.append(target)
+            b.add(.sessionCopy, source: Paths.join(copies, target.relative), real, reason: "persistence target: a session copy, each change captured, your file untouched")
+        }
+        return PersistencePlan(hostHome: copies, sandboxHome: home, targets: targets, copiedFrom: home)
     }
 }

@@ -78,6 +78,9 @@ public struct MountStep: Codable, Equatable, Sendable {
         case overlayBind = "overlay-bind"
         /// A decoy ww wrote into the session folder, bound read-only over a hidden secret (`DecoyPlan`).
         case decoy
+        /// A session copy ww made of a persistence target in a real home, bound writable by path over
+        /// it (`PersistencePlan.isCopy`): made after the bind sources are opened, inside ww's own folder.
+        case sessionCopy = "session-copy"
     }
 
     public var kind: Kind

@@ -97,7 +97,7 @@ extension LandlockPlan {
         for m in mounts {
             switch m.kind {
             case .readOnlyBind: grant(m.destination, LandlockAccess.readOnly, m.reason)
-            case .bind, .overlayBind: grant(m.destination, LandlockAccess.readWrite, m.reason)
+            case .bind, .overlayBind, .sessionCopy: grant(m.destination, LandlockAccess.readWrite, m.reason)
             case .deviceBind: grant(m.destination, LandlockAccess.device, m.reason)
             case .proc: grant(m.destination, LandlockAccess.procfs, m.reason)
             case .dev, .devMinimal:
