@@ -93,7 +93,9 @@ public struct GameLaunch {
         let persistence = PersistenceService(plan: prepared.plan.persistence, state: prepared.directories.state, game: prepared.plan.game.id, session: session)
         supervisor.services = [decoys, persistence, NetworkService(prepared.plan.net, canaries: decoys.tokens)]
         // The Wine autostart check, when the plan found a prefix to watch (its gameEnded records and undoes).
-        if let wine = prepared.plan.wineAutostart { supervisor.services.append(WineAutostartWatch(wine)) }
+        if let wine = prepared.plan.wineAutostart {
+            supervisor.services.append(WineAutostartWatch(wine, journal: WineAutostartWatch.journal(state: prepared.directories.state, prefix: wine.prefix)))
+        }
         supervisor.fileWatchLimit = TestHooks.fileWatchLimit(prep.environment)
         // The one end hook: the trail is complete, then the store, the summary with the trust change, the alerts.
         let home = prep.environment["HOME"]

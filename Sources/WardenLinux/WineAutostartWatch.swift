@@ -8,22 +8,62 @@ import WardenCore
 /// `user.reg`/`system.reg` change (a temporary file in the same folder, renamed over the old one),
 /// and the new Startup files are deleted. Costs a path lookup when there is no prefix; with one, the
 /// files are read before the game starts and parsed on a thread of their own while it runs.
+///
+/// What the first look found is kept in a journal (`WineAutostartJournal`, in ww's state folder, with a
+/// lock held while the session runs): a journal whose lock is free was left by a `ww` that was killed,
+/// so the next session of the prefix compares the prefix with it before its game starts, records and
+/// removes what that session added (the events say so), then looks afresh.
 public final class WineAutostartWatch: SessionService {
     let plan: WineAutostartPlan
+    let journal: String?
     private var before: Parse?
     private var parsing: pthread_t?
+    /// The journal's lock while this session owns it; -1 when not.
+    private var lockFD: Int32 = -1
 
-    public init(_ plan: WineAutostartPlan) { self.plan = plan }
+    /// `journal`: where the first look is kept (nil: not kept; a killed session's additions then stay).
+    public init(_ plan: WineAutostartPlan, journal: String? = nil) {
+        self.plan = plan
+        self.journal = journal
+    }
+
+    /// The journal of a prefix in ww's state folder (`~/.local/state/winewarden/wine-autostart/<hash>`).
+    public static func journal(state: String, prefix: String) -> String {
+        Paths.join(Paths.join(state, "wine-autostart"), StableHash.hex(prefix))
+    }
 
     public func start(trail: AuditTrail?) throws {
-        guard let look = PrefixLook.take(plan.prefix, within: plan.bindSource) else { return }
-        let parse = Parse(look)
+        guard var look = PrefixLook.take(plan.prefix, within: plan.bindSource) else { return }
+        if let journal, own(journal), let left = RealFileSystem.readFile(journal, limit: 64 << 20) {
+            // A session that did not end: its additions are compared, recorded and removed first.
+            if let content = WineAutostartJournal.decode(left), let t = trail {
+                check(before: PrefixLook(journal: content, root: look.root), after: look.parsed(), trail: t, note: "left by a session that did not end")
+                look = PrefixLook.take(plan.prefix, within: plan.bindSource) ?? look
+            } else if WineAutostartJournal.decode(left) == nil {
+                trail?.record("persistence_capture_status", [("capturing", .bool(true)), ("reason", .string("the Wine autostart journal \(journal) left by an earlier session is unreadable; it was removed"))])
+            }
+            unlink(journal)
+        }
+        let parse = Parse(look, journal: lockFD >= 0 ? journal : nil)
         before = parse
         parsing = BackgroundThread.start { parse.run() }
         if parsing == nil { parse.run() }
     }
 
-    public func stop() { finishParsing() }
+    /// Takes the journal's lock (held until `stop`); false when another session of the prefix holds it.
+    private func own(_ journal: String) -> Bool {
+        guard (try? WardenDirectories.createPrivate(Paths.dirname(journal))) != nil else { return false }
+        let fd = open(journal + ".lock", O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { return false }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else { close(fd); return false }
+        lockFD = fd
+        return true
+    }
+
+    public func stop() {
+        finishParsing()
+        if lockFD >= 0 { close(lockFD); lockFD = -1 }
+    }
 
     private func finishParsing() {
         if let t = parsing { pthread_join(t, nil); parsing = nil }
@@ -33,14 +73,23 @@ public final class WineAutostartWatch: SessionService {
     /// before the read). The files' bytes go once parsed: a large system.reg is not kept all session.
     private final class Parse: @unchecked Sendable {
         private var look: PrefixLook?
+        private let journal: String?
         var result: PrefixLook?
-        init(_ look: PrefixLook) { self.look = look }
+        init(_ look: PrefixLook, journal: String?) {
+            self.look = look
+            self.journal = journal
+        }
 
         func run() {
             guard var parsed = look?.parsed() else { return }
             look = nil
             for file in parsed.registry.keys { parsed.registry[file]?.bytes = [] }
             result = parsed
+            // Written whole then renamed: a journal is either complete or absent.
+            if let journal {
+                let temporary = journal + ".tmp"
+                if PersistenceService.writeFile(temporary, WineAutostartJournal.encode(parsed.journalContent)) { rename(temporary, journal) }
+            }
         }
     }
 
@@ -48,6 +97,13 @@ public final class WineAutostartWatch: SessionService {
         finishParsing()
         let before = self.before?.result
         guard let after = PrefixLook.take(plan.prefix, within: plan.bindSource)?.parsed(reusing: before) else { return }
+        check(before: before, after: after, trail: trail, note: nil)
+        if lockFD >= 0, let journal { unlink(journal) }
+    }
+
+    /// Records each entry in `after` that `before` lacks and (unless kept, or a wineserver serves the
+    /// prefix) removes it.
+    func check(before: PrefixLook?, after: PrefixLook, trail: AuditTrail, note extra: String?) {
         var found: [(WineAutostartFinding, note: String?)] = []
         for (file, hive) in WineAutostart.registryFiles {
             guard let now = after.registry[file] else { continue }
@@ -67,6 +123,7 @@ public final class WineAutostartWatch: SessionService {
             details.append(("removed", .bool(results[i] == nil)))
             if let c = f.command { details.append(("command", .string(c))) }
             if let note = results[i] { details.append(("note", .string(note))) }
+            if let extra { details.append(("found", .string(extra))) }
             trail.record(VisibilityEvent.persistenceAttempt, details)
         }
     }
@@ -160,6 +217,21 @@ struct PrefixLook {
     var root: String
     var registry: [String: Registry] = [:]
     var startupFiles: Set<String> = []
+
+    init(root: String) { self.root = root }
+
+    /// A first look as a journal kept it (entries only, no bytes: never rewritten from).
+    init(journal: WineAutostartJournal.Content, root: String) {
+        self.root = root
+        for (file, items) in journal.registry {
+            registry[file] = Registry(bytes: [], size: -1, changed: timespec(), inode: 0, items: items)
+        }
+        startupFiles = Set(journal.startupFiles)
+    }
+
+    var journalContent: WineAutostartJournal.Content {
+        WineAutostartJournal.Content(registry: registry.mapValues(\.items), startupFiles: startupFiles.sorted())
+    }
 
     /// The autostart entries of each file read (only the autostart keys are parsed); a file Wine has
     /// not touched since `earlier` (same inode, size and change time) keeps the entries found then.

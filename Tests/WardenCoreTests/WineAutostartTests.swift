@@ -128,4 +128,21 @@ final class WineAutostartTests: XCTestCase {
         XCTAssertEqual(plan.wineAutostart?.keep, true)
         XCTAssertEqual(plan.wineAutostart?.keepOrigin, "keep.toml:3")
     }
+
+    func testTheJournalRoundTripsAndRefusesWhatItCannotRead() throws {
+        let content = WineAutostartJournal.Content(registry: [
+            "user.reg": [WineAutostart.RegistryItem(mechanism: .wineRunKey, key: "Software\\Microsoft\\Windows\\CurrentVersion\\Run", name: "Ev il\n",
+                                                    command: "C:\\evil.exe \"x y\"", lines: Array("\"Ev il\"=\"C:\\\\evil.exe\"\n".utf8))],
+            "system.reg": [WineAutostart.RegistryItem(mechanism: .wineService, key: "System\\CurrentControlSet\\Services\\Evil", name: nil, command: "c:\\x.exe", lines: [])],
+            "userdef.reg": [],
+        ], startupFiles: ["drive_c/x y/\u{e9}.bat"])
+        let bytes = WineAutostartJournal.encode(content)
+        XCTAssertEqual(WineAutostartJournal.decode(bytes), content)
+        XCTAssertFalse(String(decoding: bytes, as: UTF8.self).contains("evil"), "fields are encoded, never raw")
+        XCTAssertNil(WineAutostartJournal.decode(Array("ww-wine-autostart 2\n".utf8)))
+        XCTAssertNil(WineAutostartJournal.decode(Array(bytes.dropLast(3))), "a cut line")
+        XCTAssertNil(WineAutostartJournal.decode(Array("ww-wine-autostart 1\nitem 00 00 - 00 00\nend\n".utf8)), "an item before any file")
+        XCTAssertNil(WineAutostartJournal.decode(Array("ww-wine-autostart 1\n".utf8)))
+        XCTAssertEqual(WineAutostartJournal.decode(Array("ww-wine-autostart 1\nend\n".utf8)), WineAutostartJournal.Content(registry: [:], startupFiles: []))
+    }
 }

@@ -33,9 +33,14 @@ final class WineAutostartWatchTests: XCTestCase {
         ]))
     }
 
-    func watch(keep: Bool = false, bindSource: String? = nil) -> WineAutostartWatch {
+    func watch(keep: Bool = false, bindSource: String? = nil, journal: String? = nil) -> WineAutostartWatch {
         WineAutostartWatch(WineAutostartPlan(prefix: prefix, sandboxPrefix: "/home/player/.wine", bindSource: bindSource ?? folder + "/home",
-                                             keep: keep, keepOrigin: "test.toml:2", temporaryFolders: [folder + "/tmp"], uid: getuid()))
+                                             keep: keep, keepOrigin: "test.toml:2", temporaryFolders: [folder + "/tmp"], uid: getuid()),
+                           journal: journal)
+    }
+
+    func events(_ trail: AuditTrail) -> [AuditEvent] {
+        ((try? String(contentsOfFile: trail.path, encoding: .utf8)) ?? "").split(separator: "\n").compactMap { AuditEvent(jsonLine: String($0)) }
     }
 
     func write(_ bytes: [UInt8], _ path: String) throws { try Data(bytes).write(to: URL(fileURLWithPath: path)) }
@@ -126,5 +131,54 @@ final class WineAutostartWatchTests: XCTestCase {
     func testNoPrefixCostsNothingAndRecordsNothing() throws {
         try FileManager.default.removeItem(atPath: prefix)
         XCTAssertEqual(try session(watch()) {}.count, 0)
+    }
+
+    /// ww killed mid-session (no `gameEnded`): the journal of the first look is left with its lock
+    /// free, and the next session of the prefix records and removes what the killed one added before
+    /// its own game starts; then it sees nothing new of its own.
+    func testWhatAKilledSessionAddedIsRemovedByTheNextOne() throws {
+        let journal = WineAutostartWatch.journal(state: folder + "/state", prefix: prefix)
+        let before = try Self.userBefore()
+        try write(before, prefix + "/user.reg")
+        let killed = watch(journal: journal)
+        let first = try AuditTrail(path: folder + "/killed.jsonl", session: "0123456789abcdef", game: "wine:test")
+        try killed.start(trail: first)
+        // While that session owns the journal, a second one leaves it alone.
+        let meanwhile = watch(journal: journal)
+        try meanwhile.start(trail: first)
+        meanwhile.stop()
+        try write(try Self.fixture("user.reg"), prefix + "/user.reg")
+        try write(Array("@echo evil\r\n".utf8), "\(prefix)/\(startup)/evil.bat")
+        killed.stop()   // what the kernel does for a killed ww: the lock goes, the journal stays
+        XCTAssertTrue(FileManager.default.fileExists(atPath: journal))
+        let next = watch(journal: journal)
+        let trail = try AuditTrail(path: folder + "/next.jsonl", session: "fedcba9876543210", game: "wine:test")
+        try next.start(trail: trail)
+        let found = events(trail)
+        XCTAssertEqual(found.map { $0.string("value") ?? $0.string("target") }, ["Evil", "\u{dc}n\u{ef}code", "Once", "C:\\users\\player\\AppData\\Roaming\\Microsoft\\Windows\\Start Menu\\Programs\\StartUp\\evil.bat"])
+        XCTAssertEqual(Set(found.map { $0.string("found") }), ["left by a session that did not end"])
+        XCTAssertEqual(Set(found.map { $0.bool("removed") }), [true])
+        XCTAssertEqual(contents(prefix + "/user.reg"), before, "the killed session's values are gone before the game starts")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: "\(prefix)/\(startup)/evil.bat"))
+        next.gameEnded(trail: trail)
+        next.stop()
+        XCTAssertEqual(events(trail).count, 4, "nothing new in the session itself")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: journal), "a session that ended removes its journal")
+    }
+
+    func testAnUnreadableJournalIsSaidAndRemovedNeverCompared() throws {
+        let journal = WineAutostartWatch.journal(state: folder + "/state", prefix: prefix)
+        try write(try Self.fixture("user.reg"), prefix + "/user.reg")
+        try FileManager.default.createDirectory(atPath: folder + "/state/wine-autostart", withIntermediateDirectories: true)
+        chmod(folder + "/state", 0o700); chmod(folder + "/state/wine-autostart", 0o700)
+        try write(Array("ww-wine-autostart 1\nitem zz\nend\n".utf8), journal)
+        let w = watch(journal: journal)
+        let trail = try AuditTrail(path: folder + "/t.jsonl", session: "0123456789abcdef", game: "wine:test")
+        try w.start(trail: trail)
+        w.gameEnded(trail: trail)
+        w.stop()
+        let found = events(trail)
+        XCTAssertEqual(found.map(\.kind), ["persistence_capture_status"], "\(found)")
+        XCTAssertEqual(contents(prefix + "/user.reg"), try Self.fixture("user.reg"), "nothing removed on a guess")
     }
 }
