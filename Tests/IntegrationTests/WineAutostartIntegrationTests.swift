@@ -84,6 +84,30 @@ final class WineAutostartIntegrationTests: XCTestCase {
         XCTAssertEqual(probeEvents.map { $0["removed"] as? Bool }, [true, true])
         XCTAssertFalse(userReg(prefix).contains("probe.exe"))
 
+        // 3b. ww killed (SIGKILL) after the game added a Run value: the next session of the prefix finds
+        // the killed one's journal, records the value and removes it before its own game starts.
+        let marker = prefix + "/killed-session-ready"
+        let logKilled = sb.logPath()
+        let script = "wine reg add '\(Self.run)' /v Killed /d 'C:\\killed.exe' /f && wineserver -w && touch \"$WINEPREFIX/killed-session-ready\" && sleep 120"
+        let command = ([sb.wwBinary, "--log", logKilled, "-p", "wine", "--", "/bin/sh", "-c", script]).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+        let killed = try sb.backgroundAsUser("/bin/sh", ["-c", "cd '\(home.path)' && exec " + command.joined(separator: " ")], env: sb.wwEnvironment(home: home, env))
+        let deadline = Date().addingTimeInterval(120)
+        while !FileManager.default.fileExists(atPath: marker) && Date() < deadline { usleep(50_000) }
+        XCTAssertTrue(FileManager.default.fileExists(atPath: marker), "the session never got ready: \(sb.events(logKilled))")
+        XCTAssertTrue(userReg(prefix).contains("killed.exe"), "Wine saved the value")
+        kill(killed, SIGKILL)
+        var killedStatus: Int32 = 0
+        waitpid(killed, &killedStatus, 0)
+        try? FileManager.default.removeItem(atPath: marker)
+        let logNext = sb.logPath()
+        let next = try sb.ww(["--log", logNext, "-p", "wine", "--", "wine", "reg", "query", Self.run], home: home, env: env, timeout: 120)
+        XCTAssertFalse(next.stdout.contains("Killed"), "the killed session's value reached the next start: \(next.output)")
+        let recovered = persistence(logNext)
+        XCTAssertEqual(recovered.map { $0["value"] as? String }, ["Killed"], "\(recovered)")
+        XCTAssertEqual(recovered.first?["found"] as? String, "left by a session that did not end")
+        XCTAssertEqual(recovered.first?["removed"] as? Bool, true)
+        XCTAssertFalse(userReg(prefix).contains("killed.exe"))
+
         // 4. keep_autostart = true: the value stays and the event says so.
         let keep = try sb.profile("[filesystem]\nread_write = [\"${WINEPREFIX}\"]\n[wine]\nkeep_autostart = true\n")
         let log3 = sb.logPath()
