@@ -86,6 +86,7 @@ bench: release
 	sh bench/files.sh .build/release/ww
 	sh bench/decoys.sh .build/release/ww
 	sh bench/persistence.sh .build/release/ww
+	sh bench/persistence-real.sh .build/release/ww
 	sh bench/monitor.sh .build/release/ww
 	sh bench/canary.sh
 

@@ -32,3 +32,43 @@ else
     echo "bare bwrap: $((b/1000)) us; bwrap with ww's mounts: $((p/1000)) us; ww -- true: $((w/1000)) us; ratio $(python3 -c "print(round($w/$b,2))")x"
 fi
 rm -f "$out"
+# Latency (goal: exec to the game's exec ≤ 8 ms, the game's exit to ww's exit ≤ 3 ms): the game is a
+# program that prints the time as it starts and exits at once; the bench notes when it started the
+# command and when the command's exit was seen. Bare bwrap and bwrap with ww's argv run the same program.
+stampdir=$(mktemp -d /tmp/ww-bench-stamp.XXXXXX)
+trap 'rm -rf "$stampdir"' EXIT
+if cc -O2 -static -o "$stampdir/stamp" "$here/bench/stamp.c" 2>/dev/null || cc -O2 -o "$stampdir/stamp" "$here/bench/stamp.c"; then
+    chmod 755 "$stampdir" "$stampdir/stamp"
+    python3 - "$ww" "$stampdir/stamp" "${LATENCY_RUNS:-100}" "$bare" "$policy" <<'PY'
+import shlex, subprocess, sys, time
+ww, stamp, runs = sys.argv[1], sys.argv[2], int(sys.argv[3])
+bare = shlex.split(sys.argv[4]); policy = shlex.split(sys.argv[5])
+def with_stamp(argv):
+    # The bwrap commands run /usr/bin/true: bind the stamp program in and run it instead.
+    # (before ww's final read-only remount of the root, into the /tmp both have).
+    sep = len(argv) - 1 - argv[::-1].index("--")
+    at = argv.index("--remount-ro") if "--remount-ro" in argv[:sep] else sep
+    return argv[:at] + ["--ro-bind", stamp, "/tmp/ww-stamp"] + argv[at:sep] + ["--", "/tmp/ww-stamp"]
+cmds = {"bare bwrap": with_stamp(bare), "bwrap, ww's mounts": with_stamp(policy), "ww": [ww, "--", stamp]}
+got = {k: ([], []) for k in cmds}
+for _ in range(5):
+    for argv in cmds.values(): subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+for _ in range(runs):
+    for name, argv in cmds.items():
+        t0 = time.time_ns()
+        r = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        t1 = time.time_ns()
+        line = r.stdout.decode().strip().splitlines()
+        if r.returncode != 0 or not line: sys.exit(f"start.sh: {name} failed ({r.returncode})")
+        at = int(line[-1])
+        got[name][0].append((at - t0) / 1e6); got[name][1].append((t1 - at) / 1e6)
+mean = lambda xs: sum(xs) / len(xs)
+for name, (start, end) in got.items():
+    print(f"{name + ':':24} exec to the game's start mean {mean(start):.2f} ms (min {min(start):.2f}), the game's exit to the exit seen mean {mean(end):.2f} ms (min {min(end):.2f})")
+bs, be = mean(got["bare bwrap"][0]), mean(got["bare bwrap"][1])
+ws, we = mean(got["ww"][0]), mean(got["ww"][1])
+print(f"ww's start latency {ws:.2f} ms = {ws/bs:.2f}x bare bwrap's (target 8 ms); exit latency {we:.2f} ms = {we/be:.2f}x bare bwrap's (target 3 ms)")
+PY
+else
+    echo "start.sh: no C compiler: the latency figures need one (apt-get install gcc)" >&2
+fi

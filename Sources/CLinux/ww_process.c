@@ -15,6 +15,7 @@
 #include <sched.h>
 #include <sys/mount.h>
 #include <sys/resource.h>
+#include <spawn.h>
 
 #ifndef SYS_pidfd_open
 #define SYS_pidfd_open 434
@@ -633,4 +634,24 @@ long ww_peer_uid(int fd) {
 // Lowers the calling thread's priority (its own nice value, Linux threads have one); 0 or -1.
 int ww_thread_nice(int value) {
     return setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), value);
+}
+
+// Closing the last descriptor of an inotify instance waits for the kernel's SRCU grace period
+// (fsnotify_destroy_group): 0.1 to 20 ms. A short-lived /bin/true is given a copy (as its fd 3,
+// stdio /dev/null, nothing else) so that its exit is the last close, and the caller's close is cheap.
+int ww_close_detached(int fd) {
+    posix_spawn_file_actions_t fa;
+    if (posix_spawn_file_actions_init(&fa) != 0) return close(fd);
+    int ok = posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0) == 0
+        && posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0) == 0
+        && posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0) == 0
+        && posix_spawn_file_actions_adddup2(&fa, fd, 3) == 0
+        && posix_spawn_file_actions_addclosefrom_np(&fa, 4) == 0;
+    pid_t pid = -1;
+    char *argv[] = {"true", NULL};
+    char *envp[] = {NULL};
+    if (ok) ok = posix_spawn(&pid, "/bin/true", &fa, NULL, argv, envp) == 0;
+    posix_spawn_file_actions_destroy(&fa);
+    (void)ok;
+    return close(fd);
 }

@@ -94,7 +94,7 @@ public final class DecoyService: SessionService, @unchecked Sendable {
             pthread_join(t, nil)
             thread = nil
         }
-        if inotify >= 0 { close(inotify); inotify = -1 }
+        if inotify >= 0 { ww_close_detached(inotify); inotify = -1 }   // see FileWatcher.stop
         if wake >= 0 { close(wake); wake = -1 }
     }
 

@@ -113,7 +113,8 @@ public final class FileWatcher: @unchecked Sendable {
         _ = write(wake, &one, 8)
         pthread_join(t, nil)
         thread = nil
-        close(inotify); close(wake)
+        // The last close of an inotify instance waits for a kernel grace period (up to ~20 ms): off ww's exit.
+        ww_close_detached(inotify); close(wake)
         return stats
     }
 

@@ -96,6 +96,10 @@ public final class EventStore {
         config.prepareDatabase { db in
             // A small page cache: the supervisor writes here during the game (≤ 10 MiB RSS in all).
             try db.execute(sql: "PRAGMA cache_size = -512")
+            // WAL with NORMAL: a commit is not synced (a checkpoint is); a power cut may lose the last
+            // imports, never the database's consistency, and the trails are imported again (each line
+            // once). FULL cost an fsync per import at every session's end.
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
         }
         do {
             if !existed {

@@ -135,3 +135,6 @@ int ww_unix_connect(const char *path);
 long ww_peer_uid(int fd);
 /* Sets the calling thread's nice value (a background thread yields to the game); 0 or -1. */
 int ww_thread_nice(int value);
+// close(fd) for an inotify descriptor without waiting for the kernel's grace period: a short-lived
+// /bin/true holds the last copy (its zombie is left for ww's exit or init). Falls back to close.
+int ww_close_detached(int fd);
