@@ -87,4 +87,23 @@ final class LauncherTests: XCTestCase {
         XCTAssertEqual(game, "umu:steam:umu-1245620")
         for (k, v) in env { XCTAssertEqual(seen[k], v, k) }
     }
+
+    /// `ww -- paplay tone.wav` from the game's folder: a command found on PATH works on the files of the
+    /// folder it was started from (it is the game's folder, read-write), not /usr/bin; from your home it
+    /// gets no folder, and a note says why.
+    func testACommandFromThePathRunsInTheCallersFolder() throws {
+        let home = try sb.makeHome()
+        let folder = home.path + "/Games/tones"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try "TONE-BYTES\n".write(toFile: folder + "/tone.wav", atomically: true, encoding: .utf8)
+        sb.chownTree(home.path)
+        let r = try sb.ww(["--", "sh", "-c", "pwd; cat tone.wav && echo saved > played.txt"], home: home, cwd: folder)
+        XCTAssertEqual(r.status, 0, r.output)
+        XCTAssertTrue(r.stdout.hasPrefix(folder + "\n"), r.output)
+        XCTAssertTrue(r.stdout.contains("TONE-BYTES"), r.output)
+        XCTAssertEqual(try String(contentsOfFile: folder + "/played.txt", encoding: .utf8), "saved\n")
+        let plan = try sb.ww(["plan", "--", "sh", "-c", "true"], home: home)
+        XCTAssertTrue(plan.stdout.contains("no folder of its own"), plan.output)
+        XCTAssertFalse(plan.stdout.contains("game folder /usr/bin"), plan.output)
+    }
 }

@@ -33,8 +33,9 @@ final class WineAutostartIntegrationTests: XCTestCase {
     func testAutostartAddedInsideIsRecordedAndRemovedUnlessKept() throws {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/wine") else { throw Skip.unexpected("wine is not installed (apt-get install wine wine64)") }
         let home = try sb.makeHome()
-        let prefix = home.path + "/prefix"
-        try FileManager.default.createDirectory(atPath: prefix, withIntermediateDirectories: true)
+        // A WINEPREFIX that does not exist yet: the wine profile creates it, as plain Wine would.
+        let prefix = home.path + "/prefixes/new"
+        try FileManager.default.createDirectory(atPath: home.path + "/prefixes", withIntermediateDirectories: true)
         sb.chownTree(home.path)
         let env = ["WINEPREFIX": prefix, "WINEDEBUG": "-all"]
 
@@ -46,6 +47,7 @@ final class WineAutostartIntegrationTests: XCTestCase {
             for d in "$WINEPREFIX"/\(Self.startup); do printf '@echo evil\\r\\n' > "$d/evil.bat"; done
             """], home: home, env: env, timeout: 180)
         XCTAssertEqual(first.status, 0, first.output)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: prefix + "/system.reg"), "the new prefix was made: \(first.output)")
         let events = persistence(log)
         XCTAssertEqual(events.count, 2, "\(events)\n\(first.output)")
         let runEvent = events.first { $0["mechanism"] as? String == "wine-run-key" } ?? [:]

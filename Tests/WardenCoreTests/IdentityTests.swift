@@ -183,8 +183,27 @@ final class IdentityTests: XCTestCase {
     }
 
     func testGameDirThenTheCommandFolder() {
-        XCTAssertEqual(id(["game"], [:], resolved: "/opt/game/bin/game").gameDirectory, "/opt/game/bin")
+        XCTAssertEqual(id(["/opt/game/bin/game"], [:], resolved: "/opt/game/bin/game").gameDirectory, "/opt/game/bin")
+        XCTAssertEqual(id(["./game"], [:], resolved: "/opt/game/bin/game").gameDirectory, "/opt/game/bin")
         XCTAssertNil(id(["missing"], [:], resolved: nil).gameDirectory)
+    }
+
+    /// A command found on PATH is the system's: its game is the folder it was started from, never /usr/bin,
+    /// and never `/`, your home (or above it), or a folder that holds a hidden path (then a note says so).
+    func testACommandFoundOnPathTakesTheCallersFolder() {
+        func from(_ cwd: String) -> GameIdentity {
+            GameIdentity.resolve(LaunchContext(command: ["paplay", "tone.wav"], environment: [:], workingDirectory: cwd, user: Self.user,
+                                               resolvedCommand: "/usr/bin/paplay", windowsExecutable: nil))
+        }
+        XCTAssertEqual(from("/home/player/Games/tones/").gameDirectory, "/home/player/Games/tones")
+        for cwd in ["/", "/home/player", "/home", "/home/player/.config"] {
+            let g = from(cwd)
+            XCTAssertNil(g.gameDirectory, cwd)
+            XCTAssertTrue(g.notes.contains { $0.contains("paplay") && $0.contains("no folder of its own") }, "\(cwd): \(g.notes)")
+        }
+        XCTAssertTrue(from("/home/player/.config").notes.joined().contains("/home/player/.config/gcloud"), "\(from("/home/player/.config").notes)")
+        // The id stays the program's: the same as before for the same command.
+        XCTAssertEqual(from("/home/player/Games/tones").id, from("/tmp").id)
     }
 
     func testRelativeGameDirectoryVariablesAreIgnored() {

@@ -31,7 +31,8 @@ public struct GameIdentity: Codable, Equatable, Sendable {
     /// Identify the game, in SPEC §8 order.
     public static func resolve(_ ctx: LaunchContext) -> GameIdentity {
         var notes: [String] = []
-        let gameDir = gameDirectory(ctx)
+        let (gameDir, folderNote) = gameFolder(ctx)
+        if let folderNote { notes.append(folderNote) }
         func make(_ id: String, _ name: String, _ source: Source, app: UInt64? = nil) -> GameIdentity {
             GameIdentity(id: id, displayName: name, source: source, steamAppID: app, gameDirectory: gameDir, notes: notes)
         }
@@ -76,13 +77,25 @@ public struct GameIdentity: Codable, Equatable, Sendable {
         return make("exe:\(StableHash.hex(path))", Paths.basename(path), .executable)
     }
 
-    /// `${GAME_DIR}`: STEAM_COMPAT_INSTALL_PATH, Lutris' GAME_DIRECTORY, the .exe's folder, the command's folder.
-    static func gameDirectory(_ ctx: LaunchContext) -> String? {
-        if let p = ctx.env("STEAM_COMPAT_INSTALL_PATH"), p.hasPrefix("/") { return Paths.normalize(p) }
-        if let p = ctx.env("GAME_DIRECTORY"), p.hasPrefix("/") { return Paths.normalize(p) }
-        if let exe = ctx.windowsExecutable { return Paths.dirname(exe) }
-        if let cmd = ctx.resolvedCommand { return Paths.dirname(cmd) }
-        return nil
+
+    /// The game's folder, and a note when there is none for a reason the player should hear. A command
+    /// found on PATH (`ww -- paplay tone.wav`) is a program of the system: its game is the folder it was
+    /// started from, unless that is `/`, your home (or above it), or a folder holding a hidden path.
+    static func gameFolder(_ ctx: LaunchContext) -> (folder: String?, note: String?) {
+        if let p = ctx.env("STEAM_COMPAT_INSTALL_PATH"), p.hasPrefix("/") { return (Paths.normalize(p), nil) }
+        if let p = ctx.env("GAME_DIRECTORY"), p.hasPrefix("/") { return (Paths.normalize(p), nil) }
+        if let exe = ctx.windowsExecutable { return (Paths.dirname(exe), nil) }
+        guard let cmd = ctx.resolvedCommand else { return (nil, nil) }
+        guard let typed = ctx.command.first, !typed.contains("/") else { return (Paths.dirname(cmd), nil) }
+        let cwd = Paths.normalize(ctx.workingDirectory)
+        let home = Paths.normalize(ctx.user.home)
+        if cwd == "/" || Paths.isWithin(home, cwd) {
+            return (nil, "\(typed) was found on PATH and started from \(cwd == "/" ? "/" : cwd == home ? "your home" : cwd), which is never a game's folder: the game has no folder of its own (start it from the game's folder to give it one)")
+        }
+        if let hidden = SensitivePaths.alwaysHidden.map({ Paths.join(home, $0) }).first(where: { !Glob.hasWildcards($0) && Paths.isWithin($0, cwd) }) {
+            return (nil, "\(typed) was started from \(cwd), which holds \(hidden): the game has no folder of its own")
+        }
+        return (cwd, nil)
     }
 
     /// Bottles keeps each bottle at `…/bottles/bottles/<name>` (native: ~/.local/share/bottles, Flatpak:

@@ -292,7 +292,8 @@ public enum ProfileKeys {
         ("USER", "your user name"),
         ("UID", "your user number"),
         ("GAME_DIR", "the game's folder: `STEAM_COMPAT_INSTALL_PATH`, else Lutris' `GAME_DIRECTORY`, else the folder of the .exe given to Wine, "
-            + "else the command's folder; when that is a system folder (`ww -- true`) the entry is skipped"),
+            + "else the command's folder, and for a command found on PATH (`ww -- paplay tone.wav`) the folder it was started from "
+            + "(none from `/`, your home or a folder holding a hidden path); when that is a system folder the entry is skipped"),
         ("GAME_ID", "the game's identity, such as `steam:1245620` or `lutris:my-game`"),
         ("WINEPREFIX", "the Wine prefix of the launch"),
         ("STEAM_COMPAT_DATA_PATH", "the Proton prefix folder Steam passes"),
