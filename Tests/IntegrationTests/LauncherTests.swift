@@ -106,4 +106,24 @@ final class LauncherTests: XCTestCase {
         XCTAssertTrue(plan.stdout.contains("no folder of its own"), plan.output)
         XCTAssertFalse(plan.stdout.contains("game folder /usr/bin"), plan.output)
     }
+
+    /// MangoHud's settings and a user Vulkan layer manifest are read in the virtual home as on the host,
+    /// and cannot be changed from inside.
+    func testOverlaySettingsAndLayersAreReadOnlyInTheVirtualHome() throws {
+        let home = try sb.makeHome()
+        for dir in [".config/MangoHud", ".local/share/vulkan/implicit_layer.d"] {
+            try FileManager.default.createDirectory(atPath: home.path + "/" + dir, withIntermediateDirectories: true)
+        }
+        try "fps\nposition=top-left\n".write(toFile: home.path + "/.config/MangoHud/MangoHud.conf", atomically: true, encoding: .utf8)
+        try "{\"file_format_version\": \"1.0.0\"}\n".write(toFile: home.path + "/.local/share/vulkan/implicit_layer.d/MangoHud.json", atomically: true, encoding: .utf8)
+        sb.chownTree(home.path)
+        let r = try sb.ww(["--", "sh", "-c", """
+            cat ~/.config/MangoHud/MangoHud.conf ~/.local/share/vulkan/implicit_layer.d/MangoHud.json
+            echo x >> ~/.config/MangoHud/MangoHud.conf && echo CHANGED; touch ~/.config/MangoHud/new && echo ADDED; exit 0
+            """], home: home)
+        XCTAssertEqual(r.status, 0, r.output)
+        XCTAssertTrue(r.stdout.contains("position=top-left") && r.stdout.contains("file_format_version"), r.output)
+        XCTAssertFalse(r.stdout.contains("CHANGED") || r.stdout.contains("ADDED"), r.output)
+        XCTAssertEqual(try String(contentsOfFile: home.path + "/.config/MangoHud/MangoHud.conf", encoding: .utf8), "fps\nposition=top-left\n")
+    }
 }

@@ -403,6 +403,25 @@ final class PlanPropertyTests: XCTestCase {
         }
     }
 
+    /// MangoHud's and vkBasalt's settings and the user's Vulkan layer manifests are read-only in a virtual
+    /// home (a folder that is missing or a link is not bound); the real home shows them anyway.
+    func testOverlayLayersAndSettingsAreReadOnlyInAVirtualHome() throws {
+        var fs = FakeFileSystem.desktop()
+        let h = "/home/player"
+        fs.add("\(h)/.config/MangoHud", .directory)
+        fs.add("\(h)/.local/share/vulkan/implicit_layer.d", .directory)
+        fs.link("\(h)/.config/vkBasalt", "/somewhere/else")
+        let plan = try Fixture.plan(Fixture.cases[0], fs: fs)
+        let ro = plan.mounts.filter { $0.kind == .readOnlyBind && $0.reason.contains("overlay settings") }
+        XCTAssertEqual(ro.map(\.destination), ["\(h)/.local/share/vulkan/implicit_layer.d", "\(h)/.config/MangoHud"])
+        XCTAssertEqual(ro.map { $0.source ?? "" }, ro.map(\.destination))
+        let home = try XCTUnwrap(plan.mounts.firstIndex { $0.destination == h })
+        XCTAssertTrue(ro.allSatisfy { (plan.mounts.firstIndex(of: $0) ?? 0) > home }, "bound over the virtual home, not under it")
+        let catalog = try Fixture.catalog(adding: ProfileSource(name: "real", path: "user/real.toml", text: "extends = \"default\"\n[filesystem]\nhome = \"host-ro\"\n"))
+        let real = try Fixture.plan(Fixture.Case(name: "real", context: Fixture.cases[0].context, profile: "real"), fs: fs, catalog: catalog)
+        XCTAssertFalse(real.mounts.contains { $0.reason.contains("overlay settings") })
+    }
+
     func testDefaultGrantsTheGameFolderReadWrite() throws {
         let plan = try Fixture.plan("default-native")
         XCTAssertTrue(plan.mounts.contains { $0.kind == .bind && $0.source == "/home/player/Games/native" && $0.destination == "/home/player/Games/native" })

@@ -72,6 +72,7 @@ public struct Planner {
 
         // 4. Desktop sockets, the filtered session bus, then the network's sockets and resolv.conf.
         addDesktop(&b, runtimeDir: runtimeDir)
+        addOverlayConfigs(&b)
         let dbus = try dbusPlan(&b, runtimeDir: runtimeDir)
         let net = try networkPlan(&b)
 
