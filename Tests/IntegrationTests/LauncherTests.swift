@@ -126,4 +126,27 @@ final class LauncherTests: XCTestCase {
         XCTAssertFalse(r.stdout.contains("CHANGED") || r.stdout.contains("ADDED"), r.output)
         XCTAssertEqual(try String(contentsOfFile: home.path + "/.config/MangoHud/MangoHud.conf", encoding: .utf8), "fps\nposition=top-left\n")
     }
+
+    /// `discord_ipc = true` shows a running Discord's IPC socket (here a stand-in that answers one line)
+    /// where the game's Discord library looks; without it the socket is not there.
+    func testDiscordIPCOnlyWhenTheProfileAsks() throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/socat") else { throw Skip.unexpected("socat is not installed") }
+        let home = try sb.makeHome()
+        let runtime = try sb.userFolder("run-discord-\(UUID().uuidString.prefix(6))")
+        chmod(runtime, 0o700)
+        let socket = runtime + "/discord-ipc-0"
+        let discord = try sb.backgroundAsUser("/usr/bin/socat", ["UNIX-LISTEN:\(socket),fork", "SYSTEM:echo DISCORD-HELLO"], env: ["PATH": "/usr/bin:/bin"])
+        defer { kill(discord, SIGKILL); var st: Int32 = 0; waitpid(discord, &st, 0) }
+        let deadline = Date().addingTimeInterval(10)
+        while !FileManager.default.fileExists(atPath: socket) && Date() < deadline { usleep(20_000) }
+        let probe = "test -S \"$XDG_RUNTIME_DIR/discord-ipc-0\" && socat - UNIX-CONNECT:\"$XDG_RUNTIME_DIR/discord-ipc-0\" </dev/null; echo END"
+        let off = try sb.ww(["--", "sh", "-c", probe], home: home, env: ["XDG_RUNTIME_DIR": runtime])
+        XCTAssertEqual(off.stdout, "END\n", off.output)
+        let profile = try sb.profile("[desktop]\ndiscord_ipc = true\n")
+        let log = sb.logPath()
+        let on = try sb.ww(["--log", log, "-p", profile, "--", "sh", "-c", probe], home: home, env: ["XDG_RUNTIME_DIR": runtime])
+        XCTAssertTrue(on.stdout.contains("DISCORD-HELLO"), on.output)
+        XCTAssertTrue(on.stderr.contains("who you are"), on.stderr)
+        XCTAssertEqual(sb.events(log).first { $0["kind"] as? String == "policy_applied" }?["discord_ipc"] as? Bool, true)
+    }
 }

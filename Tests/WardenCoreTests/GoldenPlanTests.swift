@@ -422,6 +422,28 @@ final class PlanPropertyTests: XCTestCase {
         XCTAssertFalse(real.mounts.contains { $0.reason.contains("overlay settings") })
     }
 
+    /// Discord's IPC sockets only when a profile turns them on (the native one, else the Flatpak's), where
+    /// the game's Discord library looks; the plan says so.
+    func testDiscordIPCIsOffByDefaultAndShownWhereTheGameLooks() throws {
+        var fs = FakeFileSystem.desktop()
+        fs.add("/run/user/1000/discord-ipc-0", .socket)
+        fs.add("/run/user/1000/app/com.discordapp.Discord/discord-ipc-1", .socket)
+        let off = try Fixture.plan(Fixture.cases[0], fs: fs)
+        XCTAssertFalse(off.mounts.contains { $0.destination.contains("discord-ipc") })
+        XCTAssertEqual(off.discordSockets, [])
+        let catalog = try Fixture.catalog(adding: ProfileSource(name: "rp", path: "user/rp.toml", text: "extends = \"default\"\n[desktop]\ndiscord_ipc = true\n"))
+        let on = try Fixture.plan(Fixture.Case(name: "rp", context: Fixture.cases[0].context, profile: "rp"), fs: fs, catalog: catalog)
+        let binds = on.mounts.filter { $0.destination.contains("discord-ipc") }
+        XCTAssertEqual(binds.map(\.destination), ["/run/user/1000/discord-ipc-0", "/run/user/1000/discord-ipc-1"])
+        XCTAssertEqual(binds.map { $0.source ?? "" }, ["/run/user/1000/discord-ipc-0", "/run/user/1000/app/com.discordapp.Discord/discord-ipc-1"])
+        XCTAssertTrue(binds.allSatisfy { $0.kind == .readOnlyBind })
+        XCTAssertEqual(on.discordSockets, ["/run/user/1000/discord-ipc-0", "/run/user/1000/discord-ipc-1"])
+        XCTAssertTrue(on.warnings.contains { $0.contains("who you are") }, "\(on.warnings)")
+        // After the empty runtime folder, or it would hide them.
+        let runtime = try XCTUnwrap(on.mounts.firstIndex { $0.kind == .tmpfs && $0.destination == "/run/user/1000" })
+        XCTAssertTrue(binds.allSatisfy { (on.mounts.firstIndex(of: $0) ?? 0) > runtime })
+    }
+
     func testDefaultGrantsTheGameFolderReadWrite() throws {
         let plan = try Fixture.plan("default-native")
         XCTAssertTrue(plan.mounts.contains { $0.kind == .bind && $0.source == "/home/player/Games/native" && $0.destination == "/home/player/Games/native" })

@@ -10,6 +10,7 @@ extension Planner {
         var directoriesToCreate: [String] = []
         var copyOnWrite: [CopyOnWriteLayer] = []
         var decoys: [DecoyPlan.Item] = []
+        var discordSockets: [String] = []
 
         mutating func add(_ kind: MountStep.Kind, source: String? = nil, _ dest: String, permissions: String? = nil, reason: String) {
             mounts.append(MountStep(kind, source: source, dest, permissions: permissions, reason: reason))

@@ -31,6 +31,25 @@ extension Planner {
             let socket = Paths.join(rt, "pipewire-0")
             if fs.kind(socket) == .socket { b.add(.readOnlyBind, source: socket, socket, reason: "PipeWire") }
         }
+        if profile.discordIPC.value { addDiscordIPC(&b, runtimeDir: rt) }
+    }
+
+    /// Discord's IPC sockets (`discord-ipc-0` … `-9`), the native client's or else the Flatpak's or the
+    /// Snap's, each where the game's Discord library looks: `$XDG_RUNTIME_DIR/discord-ipc-N`.
+    func addDiscordIPC(_ b: inout Builder, runtimeDir rt: String) {
+        let folders = [rt, Paths.join(rt, "app/com.discordapp.Discord"), Paths.join(rt, "snap.discord")]
+        for n in 0...9 {
+            let name = "discord-ipc-\(n)"
+            guard let socket = folders.map({ Paths.join($0, name) }).first(where: { fs.kind($0) == .socket }) else { continue }
+            let dest = Paths.join(rt, name)
+            b.add(.readOnlyBind, source: socket, dest, reason: "Discord IPC (discord_ipc = true, \(profile.discordIPC.origin))")
+            b.discordSockets.append(dest)
+        }
+        if b.discordSockets.isEmpty {
+            b.notes.append("discord_ipc = true (\(profile.discordIPC.origin)) but no Discord IPC socket was found in \(rt): is Discord running?")
+        } else {
+            b.warnings.append("discord_ipc = true: the game can ask Discord who you are (Rich Presence)")
+        }
     }
 
     /// Where the user keeps Vulkan layer manifests and overlay settings (the system's are in /usr and

@@ -20,6 +20,8 @@ public struct SandboxPlan: Codable, Equatable, Sendable {
     public var decoys = DecoyPlan()
     /// Persistence targets of a virtual home, captured and put back at the end.
     public var persistence = PersistencePlan()
+    /// `discord_ipc = true`: the Discord IPC sockets shown (where the game sees them); empty when off.
+    public var discordSockets: [String] = []
     public var mounts: [MountStep]
     public var environment: [EnvironmentVariable]
     public var removedEnvironment: [RemovedVariable]

@@ -83,6 +83,8 @@ public struct Profile: Sendable, Equatable {
     public var wayland: Traced<Bool>
     public var pulseaudio: Traced<Bool>
     public var pipewire: Traced<Bool>
+    /// Discord's IPC socket (Rich Presence); off unless a profile turns it on: it tells who you are.
+    public var discordIPC: Traced<Bool> = Traced(false, SourceLocation.builtIn("defaults"))
     public var dbus: Traced<DBusMode>
     /// `dbus = "filtered"`: names the game may call, and narrower NAME=RULE call rules.
     public var dbusTalk: [Traced<String>] = []

@@ -103,6 +103,7 @@ public struct ProfileResolver {
         if let v = l.wayland { p.wayland = v }
         if let v = l.pulseaudio { p.pulseaudio = v }
         if let v = l.pipewire { p.pipewire = v }
+        if let v = l.discordIPC { p.discordIPC = v }
         if let v = l.dbus { p.dbus = v }
         if let v = l.pid { p.pid = v }
         if let v = l.ipc { p.ipc = v }

@@ -138,6 +138,10 @@ public enum ProfileKeys {
                            summary: "The PulseAudio socket (`$XDG_RUNTIME_DIR/pulse/native`).", example: "pulseaudio = true"),
                 ProfileKey(name: "pipewire", type: "true or false", defaultValue: toml(d.pipewire.value),
                            summary: "The PipeWire socket (`$XDG_RUNTIME_DIR/pipewire-0`).", example: "pipewire = false"),
+                ProfileKey(name: "discord_ipc", type: "true or false", defaultValue: toml(d.discordIPC.value),
+                           summary: "Discord's IPC sockets (`$XDG_RUNTIME_DIR/discord-ipc-N`, also those of the Flatpak and Snap Discord), "
+                               + "for Rich Presence. Off by default: through the socket the game learns who you are on Discord. "
+                               + "`ww plan` and `policy_applied` say when it is on.", example: "discord_ipc = true"),
                 ProfileKey(name: "dbus", type: choice(DBusMode.self), defaultValue: quoted(d.dbus.value.rawValue),
                            summary: "`none`: no D-Bus. `filtered`: the session bus through xdg-dbus-proxy, started by ww for the session; "
                                + "the game may call only what `dbus_talk` and `dbus_call` allow. Without xdg-dbus-proxy installed the "

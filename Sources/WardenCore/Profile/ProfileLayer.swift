@@ -20,7 +20,7 @@ public struct ProfileLayer: Sendable {
     public var copyOnWrite: [ListEdit] = []
     public var gpu, gamepads, sound, ntsync: Traced<Bool>?
     public var extraDevices: [ListEdit] = []
-    public var x11, wayland, pulseaudio, pipewire: Traced<Bool>?
+    public var x11, wayland, pulseaudio, pipewire, discordIPC: Traced<Bool>?
     public var dbus: Traced<DBusMode>?
     public var dbusTalk: [ListEdit] = []
     public var dbusCall: [ListEdit] = []
@@ -59,7 +59,7 @@ public struct ProfileParser {
         "match": ["steam_app_ids", "executables", "prefixes"],
         "filesystem": ["home", "read_only", "read_write", "hidden", "copy_on_write", "steam_client", "decoys"],
         "devices": ["gpu", "gamepads", "sound", "ntsync", "extra"],
-        "desktop": ["x11", "wayland", "pulseaudio", "pipewire", "dbus", "dbus_talk", "dbus_call"],
+        "desktop": ["x11", "wayland", "pulseaudio", "pipewire", "discord_ipc", "dbus", "dbus_talk", "dbus_call"],
         "namespaces": ["pid", "ipc", "nested_sandbox"],
         "network": ["mode", "allow_domains", "deny_domains", "deny_destinations", "inbound_ports", "rate_limit",
                     "upstream_dns", "upstream_proxy", "unsafe_allow_remote_proxy", "idle_timeout", "allow_local"],
@@ -323,6 +323,7 @@ public struct ProfileParser {
             layer.wayland = bool(t, section, "wayland")
             layer.pulseaudio = bool(t, section, "pulseaudio")
             layer.pipewire = bool(t, section, "pipewire")
+            layer.discordIPC = bool(t, section, "discord_ipc")
             layer.dbus = choice(t, section, "dbus", DBusMode.self)
             layer.dbusTalk = edits(t, "desktop", "dbus_talk", check: DBusPolicy.nameProblem)
             layer.dbusCall = edits(t, "desktop", "dbus_call", check: DBusPolicy.callProblem)

@@ -37,6 +37,7 @@ public enum ProfileReport {
         line("wayland", String(p.wayland.value), p.wayland.origin)
         line("pulseaudio", String(p.pulseaudio.value), p.pulseaudio.origin)
         line("pipewire", String(p.pipewire.value), p.pipewire.origin)
+        line("discord_ipc", String(p.discordIPC.value), p.discordIPC.origin)
         line("dbus", p.dbus.value.rawValue, p.dbus.origin)
         for (key, names) in [("dbus_talk", p.dbusTalk), ("dbus_call", p.dbusCall)] {
             if names.isEmpty { out.append("  \(key) = []"); continue }

@@ -14,6 +14,7 @@ struct SessionEvents {
             ("mounts", .int(Int64(plan.mounts.count))), ("landlock_mode", .string(plan.landlock.mode.rawValue)),
             ("blocked_patterns", .strings(plan.process.blockedPatterns)), ("allowed_patterns", .strings(plan.process.allowedPatterns)),
             ("allow_shell_execution", .bool(plan.process.allowShellExecution)), ("max_child_processes", .int(Int64(plan.process.maxChildProcesses))),
+            ("discord_ipc", .bool(!plan.discordSockets.isEmpty)),
         ] + extra)
     }
 
