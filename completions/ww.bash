@@ -178,13 +178,13 @@ _ww() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    run|plan|features|profile|events|trust|monitor|cow|init|help)
+    run|plan|features|profile|events|trust|monitor|cow|steam|init|help)
         # Offer subcommand argument completions
         "_ww_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'run plan features profile events trust monitor cow init help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'run plan features profile events trust monitor cow steam init help' -- "${cur}"))
         ;;
     esac
 }
@@ -487,6 +487,77 @@ _ww_cow_reset() {
     repeating_options=()
     non_repeating_options=()
     __ww_offer_flags_options 1
+}
+
+_ww_steam() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __ww_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    install-tool|remove-tool|status)
+        # Offer subcommand argument completions
+        "_ww_steam_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'install-tool remove-tool status' -- "${cur}"))
+        ;;
+    esac
+}
+
+_ww_steam_install-tool() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(--steam-root)
+    __ww_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--steam-root')
+        __ww_add_completions -d
+        return
+        ;;
+    esac
+}
+
+_ww_steam_remove-tool() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(--steam-root)
+    __ww_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--steam-root')
+        __ww_add_completions -d
+        return
+        ;;
+    esac
+}
+
+_ww_steam_status() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(--steam-root)
+    __ww_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--steam-root')
+        __ww_add_completions -d
+        return
+        ;;
+    esac
 }
 
 _ww_init() {

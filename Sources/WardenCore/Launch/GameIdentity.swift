@@ -134,4 +134,11 @@ public enum SteamLaunchLine: Equatable {
     public static func runsProton(_ argv: [String]) -> Bool {
         argv.drop { $0 != "--" }.contains { Paths.basename($0) == "proton" }
     }
+
+    /// The chain a compatibility tool hands ww (`ww steam install-tool`'s launcher): Steam's chain below
+    /// reaper, starting with the runtime's entry point or with Proton itself.
+    public static func isCompatToolChain(_ argv: [String]) -> Bool {
+        guard let first = argv.first else { return false }
+        return ["_v2-entry-point", "scout-on-soldier-entry-point-v2", "proton"].contains(Paths.basename(first))
+    }
 }

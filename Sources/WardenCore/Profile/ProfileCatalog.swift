@@ -9,6 +9,15 @@ public struct ProfileSource: Sendable, Equatable {
         self.path = path
         self.text = text
     }
+
+    /// The path a compiled-in profile goes by in messages: `<built-in>/default.toml`.
+    public static let builtInFolder = "<built-in>"
+    public var isBuiltIn: Bool { path.hasPrefix(Self.builtInFolder + "/") }
+
+    /// The shipped profiles compiled into ww, searched after every folder.
+    public static let builtIn: [ProfileSource] = ShippedProfiles.texts.map {
+        ProfileSource(name: $0.name, path: "\(builtInFolder)/\($0.name).toml", text: $0.text)
+    }
 }
 
 /// The profiles visible to ww, already read: the effect layer lists the search path, earlier
@@ -192,7 +201,7 @@ public struct ProfileResolver {
     }
 
     /// SPEC §4 selection: a profile naming the AppId, then an executable glob, then a prefix glob, then
-    /// for a `reaper SteamLaunch` line `steam-proton` or `steam-native`, then `default`.
+    /// for a `reaper SteamLaunch` line (or a compatibility tool's chain) `steam-proton` or `steam-native`, then `default`.
     public func select(for ctx: LaunchContext, identity: GameIdentity) throws -> (ProfileSource, Selection) {
         var layers: [(ProfileSource, ProfileLayer)] = []
         for s in catalog.sources {
@@ -227,8 +236,10 @@ public struct ProfileResolver {
             }
             if let hit = try pick(prefixHits, "WINEPREFIX \(prefix)") { return hit }
         }
-        if identity.source == .steamLaunch, let app = identity.steamAppID {
-            let proton = SteamLaunchLine.runsProton(ctx.command)
+        // Under a compatibility tool ww sees the chain below reaper and Steam's variables: the same game, the same profile.
+        let steamChain = identity.source == .steamLaunch || (identity.source == .steamEnvironment && SteamLaunchLine.isCompatToolChain(ctx.command))
+        if steamChain, let app = identity.steamAppID {
+            let proton = SteamLaunchLine.runsProton(ctx.command) || ctx.command.first.map { Paths.basename($0) == "proton" } == true
             if let s = catalog.source(named: proton ? "steam-proton" : "steam-native") { return (s, .steamLaunch(app: app, proton: proton)) }
         }
         guard let d = catalog.source(named: "default") else {
