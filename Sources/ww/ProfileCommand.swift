@@ -7,8 +7,8 @@ import WardenLinux
 struct ProfileCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "profile",
-        abstract: "List, show and check profiles.",
-        subcommands: [List.self, Show.self, Check.self])
+        abstract: "List, show, check and create profiles.",
+        subcommands: [List.self, Show.self, Check.self, New.self])
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the profiles on the search path.")

@@ -26,6 +26,41 @@ final class ShippedProfilesTests: XCTestCase {
         XCTAssertEqual(steam.chain, ["<built-in>/default.toml", "<built-in>/steam-native.toml", "<built-in>/steam-proton.toml"])
     }
 
+    // MARK: ww profile new
+
+    func load(_ t: ProfileTemplate) throws -> Profile {
+        let source = ProfileSource(name: t.name, path: "/u/\(t.name).toml", text: t.text)
+        return try ProfileResolver(catalog: ProfileCatalog(searchOrder: [source] + ProfileSource.builtIn)).load(source)
+    }
+
+    func testNewSteamProfileExtendsSteamProtonAndMatchesTheAppId() throws {
+        let t = ProfileTemplate(name: "elden", extends: ProfileTemplate.base(forGame: "steam:1245620", profileUsed: nil, exe: nil),
+                                steamAppIDs: [1245620], origin: "Steam AppId 1245620")
+        XCTAssertEqual(t.extends, "steam-proton")
+        let p = try load(t)
+        XCTAssertEqual(p.match.steamAppIDs, [1245620])
+        XCTAssertEqual(p.chain.last, "/u/elden.toml")
+        XCTAssertTrue(t.text.hasPrefix("# elden: written by `ww profile new` (Steam AppId 1245620).\n"), t.text)
+        XCTAssertTrue(t.text.contains("# read_write = ["), "the file shows what can be added")
+    }
+
+    func testNewWineProfileMatchesTheProgramsPath() throws {
+        let exe = ProfileTemplate.executablePattern("/home/p/Games/My Game/game.exe")
+        let t = ProfileTemplate(name: "mygame", extends: ProfileTemplate.base(forGame: nil, profileUsed: nil, exe: exe), executables: [exe], origin: "x")
+        XCTAssertEqual(t.extends, "wine")
+        XCTAssertEqual(try load(t).match.executables, ["/home/p/Games/My Game/game.exe"])
+        XCTAssertEqual(ProfileTemplate.executablePattern("/g/[x]/a.exe"), "a.exe", "a path with glob characters matches by file name")
+        XCTAssertEqual(ProfileTemplate.base(forGame: "steam:570", profileUsed: "steam-native", exe: nil), "steam-native", "the profile the last session used")
+        XCTAssertEqual(ProfileTemplate.base(forGame: "exe:abc", profileUsed: "mine", exe: nil), "default")
+    }
+
+    func testNamesThatAreNotFileNamesOrShippedNamesAreRefused() {
+        for bad in ["", "a/b", "../x", ".hidden", "-x", "a b", "default"] {
+            XCTAssertThrowsError(try ProfileTemplate.checkName(bad, shipped: ShippedProfiles.texts.map(\.name)), bad)
+        }
+        XCTAssertNoThrow(try ProfileTemplate.checkName("elden-ring_2.0", shipped: ["default"]))
+    }
+
     // MARK: a compatibility tool's chain
 
     func testTheChainACompatToolHandsWWGetsTheSteamProfileAsUnderReaper() throws {
