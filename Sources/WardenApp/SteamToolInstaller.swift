@@ -83,7 +83,10 @@ public struct SteamToolInstaller {
         for root in try roots(say) {
             say("Steam: \(root.path)")
             let tools = scan.installedTools(root)
-            let games = try scan.gamesUsing(root)
+            var games: [String: [String]] = [:]
+            do { games = try scan.gamesUsing(root) } catch {
+                say("  (which games use them is unknown: \((error as? WardenError)?.message ?? "\(error)"))")
+            }
             if tools.isEmpty { say("  no WineWarden tool: `ww steam install-tool` writes one per Proton") }
             for t in tools {
                 let name = Paths.basename(t.folder)
