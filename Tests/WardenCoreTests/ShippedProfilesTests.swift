@@ -54,6 +54,21 @@ final class ShippedProfilesTests: XCTestCase {
         XCTAssertEqual(ProfileTemplate.base(forGame: "exe:abc", profileUsed: "mine", exe: nil), "default")
     }
 
+    /// A profile for one Windows program extends `wine`, which matches the `wine` command: the refinement wins.
+    func testAMatchingProfileWinsOverTheProfileItExtends() throws {
+        let t = ProfileTemplate(name: "mygame", extends: "wine", executables: ["/g/game.exe"], origin: "x")
+        let mine = ProfileSource(name: t.name, path: "/u/mygame.toml", text: t.text)
+        let other = ProfileSource(name: "other", path: "/u/other.toml", text: "extends = \"default\"\n[match]\nexecutables = [\"game.exe\"]\n")
+        let user = UserInfo(name: "player", uid: 1000, gid: 1000, home: "/home/player")
+        let ctx = LaunchContext(command: ["wine", "/g/game.exe"], environment: [:], workingDirectory: "/g", user: user,
+                                resolvedCommand: "/usr/bin/wine", windowsExecutable: "/g/game.exe")
+        let resolver = ProfileResolver(catalog: ProfileCatalog(searchOrder: [mine] + ProfileSource.builtIn))
+        XCTAssertEqual(try resolver.select(for: ctx, identity: GameIdentity.resolve(ctx)).1, .executable("/g/game.exe"))
+        // Two profiles that do not extend each other both matching stay an error.
+        let both = ProfileResolver(catalog: ProfileCatalog(searchOrder: [mine, other] + ProfileSource.builtIn))
+        XCTAssertThrowsError(try both.select(for: ctx, identity: GameIdentity.resolve(ctx)))
+    }
+
     func testNamesThatAreNotFileNamesOrShippedNamesAreRefused() {
         for bad in ["", "a/b", "../x", ".hidden", "-x", "a b", "default"] {
             XCTAssertThrowsError(try ProfileTemplate.checkName(bad, shipped: ShippedProfiles.texts.map(\.name)), bad)

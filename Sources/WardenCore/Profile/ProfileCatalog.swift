@@ -200,14 +200,29 @@ public struct ProfileResolver {
         }
     }
 
-    /// SPEC §4 selection: a profile naming the AppId, then an executable glob, then a prefix glob, then
+    /// SPEC §4 selection: a profile naming the AppId, then an executable glob, then a prefix glob (where two
+    /// match, one that extends the other wins), then
     /// for a `reaper SteamLaunch` line (or a compatibility tool's chain) `steam-proton` or `steam-native`, then `default`.
     public func select(for ctx: LaunchContext, identity: GameIdentity) throws -> (ProfileSource, Selection) {
         var layers: [(ProfileSource, ProfileLayer)] = []
         for s in catalog.sources {
             layers.append((s, try layer(s)))
         }
-        func pick(_ found: [(ProfileSource, Selection)], _ what: String) throws -> (ProfileSource, Selection)? {
+        // The profiles a profile extends, directly or through others: a matching profile refines them.
+        func ancestors(_ name: String) -> Set<String> {
+            var out = Set<String>()
+            var todo = [name]
+            while let n = todo.popLast(), out.count < 64 {
+                for parent in layers.first(where: { $0.0.name == n })?.1.extends ?? [] where out.insert(parent.value).inserted {
+                    todo.append(parent.value)
+                }
+            }
+            return out
+        }
+        func pick(_ all: [(ProfileSource, Selection)], _ what: String) throws -> (ProfileSource, Selection)? {
+            // `mygame` (extends "wine", matches Game.exe) wins over `wine` (matches the wine command).
+            let refined = Set(all.flatMap { ancestors($0.0.name) })
+            let found = all.filter { !refined.contains($0.0.name) }
             if found.count > 1 {
                 throw WardenError(.profile, "profiles \(found.map { "'\($0.0.name)' (\($0.0.path))" }.joined(separator: " and ")) both match \(what); keep one of the [match] entries or choose with --profile")
             }
