@@ -51,6 +51,11 @@ public struct GameIdentity: Codable, Equatable, Sendable {
         }
         if let v = ctx.env("SteamGameId"), let gid = UInt64(v), gid >> 32 != 0 {
             let shortcut = gid >> 32
+            if SteamLaunchLine.isCompatToolChain(ctx.command) {
+                // Under a compatibility tool ww does not see reaper's `AppId=N`, which for a shortcut is this
+                // number (inference from Steam's SteamGameId layout): the same id as under `ww -- %command%`.
+                return make("steam:\(shortcut)", "Steam app \(shortcut)", .steamEnvironment, app: shortcut)
+            }
             return make("steam-shortcut:\(shortcut)", "Steam shortcut \(shortcut)", .steamShortcut)
         }
         if ctx.env("LUTRIS_GAME_UUID") != nil, let name = ctx.env("GAME_NAME"), let slug = slug(name) {
