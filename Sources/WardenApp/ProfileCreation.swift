@@ -26,6 +26,43 @@ public struct ProfileCreation {
         throw WardenError(.usage, "no session found in \(logs) to take the game from; start the game once with ww, or use --steam-appid or --exe")
     }
 
+    /// The profile for the game the options name: a Steam AppId, a Windows program, the newest session (any mix).
+    public func template(name: String, steamAppID: UInt64?, exe: String?, fromLast: Bool, extends: String?) throws -> ProfileTemplate {
+        try ProfileTemplate.checkName(name, shipped: ShippedProfiles.texts.map(\.name))
+        var apps: [UInt64] = []
+        var exes: [String] = []
+        var origins: [String] = []
+        var used: String?
+        var game: String?
+        if let id = steamAppID {
+            guard id != 0 else { throw WardenError(.usage, "--steam-appid 0 is no game; give the number from the game's store page URL") }
+            apps.append(id)
+            origins.append("Steam AppId \(id)")
+            game = "steam:\(id)"
+        }
+        if let e = exe {
+            let full = e.hasPrefix("/") ? e : Paths.join(HostEnvironment.workingDirectory(), e)
+            exes.append(ProfileTemplate.executablePattern(RealFileSystem().canonical(full) ?? full))
+            origins.append("program \(exes[0])")
+        }
+        if fromLast {
+            let last = try lastLaunch()
+            game = last.game
+            used = last.profile
+            if last.game.hasPrefix("steam:"), let id = UInt64(last.game.dropFirst(6)) {
+                if !apps.contains(id) { apps.append(id) }
+            } else if let program = LaunchContext.windowsProgramArgument(in: last.command) ?? last.command.first {
+                exes.append(ProfileTemplate.executablePattern(program))
+            }
+            origins.append("the newest session: \(last.game)")
+        }
+        guard !origins.isEmpty else {
+            throw WardenError(.usage, "say which game the profile is for: --steam-appid ID, --exe PATH or --from-last")
+        }
+        let base = extends ?? ProfileTemplate.base(forGame: game, profileUsed: used, exe: exes.first)
+        return ProfileTemplate(name: name, extends: base, steamAppIDs: apps, executables: exes, origin: origins.joined(separator: ", "))
+    }
+
     /// Writes the profile after checking it loads; an existing file is kept unless `force`.
     public func write(_ template: ProfileTemplate, force: Bool) throws -> String {
         let path = Paths.join(folder, template.name + ".toml")
