@@ -5,7 +5,7 @@ TEST_USER ?= wwtest
 DEBIAN_PACKAGES = bubblewrap socat dbus-daemon dbus-bin dbus-tests curl dnsmasq-base bind9-dnsutils python3 libseccomp-dev pkg-config gcc libc6-dev xdg-dbus-proxy wine wine64 gcc-mingw-w64-x86-64 gcc-mingw-w64-i686 \
                   xvfb xauth tmux hyperfine groff-base man-db zsh fish libglib2.0-bin libnotify-bin libsqlite3-dev libncurses-dev
 
-.PHONY: all deps build release install uninstall run test unit integration bench completions man clean
+.PHONY: all deps build release install uninstall run test unit integration bench completions man profiles clean
 
 all: release
 
@@ -24,8 +24,9 @@ release:
 	$(SWIFT) build -c release --static-swift-stdlib -Xswiftc -Xclang-linker -Xswiftc -no-pie
 	@echo "built .build/release/ww"
 
-# Installs into PREFIX (default ~/.local): the binary, the shipped profiles (found by ww next to its
-# binary, as <prefix>/share/winewarden/profiles), shell completions and the man pages. INSTALL_BIN
+# Installs into PREFIX (default ~/.local): the binary (which holds the shipped profiles too: it works
+# alone), the profile files for reading and editing (found by ww next to its binary, as
+# <prefix>/share/winewarden/profiles), shell completions and the man pages. INSTALL_BIN
 # installs a binary already built (the tests use the debug one) instead of building the release.
 INSTALL_BIN ?=
 INSTALLED = bin/ww share/bash-completion/completions/ww share/zsh/site-functions/_ww \
@@ -71,6 +72,11 @@ integration: build
 # Generated from the command definitions; a test fails when the committed files are stale.
 completions: build
 	for sh in bash zsh fish; do .build/debug/ww --generate-completion-script $$sh > completions/$$( [ $$sh = bash ] && echo ww.bash || { [ $$sh = zsh ] && echo _ww || echo ww.fish; }); done
+
+# The shipped profiles compiled into ww (so the binary alone works), generated from profiles/*.toml;
+# a unit test fails when the generated source is stale.
+profiles:
+	sh tools/gen-shipped-profiles.sh
 
 # ww renders both pages itself (ww.1 from the same command definitions as --help; no build date in them),
 # so a test can compare them byte for byte with what the code generates.

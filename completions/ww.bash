@@ -178,13 +178,13 @@ _ww() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    run|plan|features|profile|events|trust|monitor|cow|init|help)
+    run|plan|features|profile|events|trust|monitor|cow|steam|init|help)
         # Offer subcommand argument completions
         "_ww_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'run plan features profile events trust monitor cow init help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'run plan features profile events trust monitor cow steam init help' -- "${cur}"))
         ;;
     esac
 }
@@ -303,13 +303,13 @@ _ww_profile() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    list|show|check)
+    list|show|check|new)
         # Offer subcommand argument completions
         "_ww_profile_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'list show check' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'list show check new' -- "${cur}"))
         ;;
     esac
 }
@@ -349,6 +349,29 @@ _ww_profile_check() {
     case "${positional_number}" in
     *)
         __ww_add_completions -o plusdirs -fX '!*.@(toml)'
+        return
+        ;;
+    esac
+}
+
+_ww_profile_new() {
+    repeating_flags=()
+    non_repeating_flags=(--from-last --force --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--steam-appid --exe --extends)
+    __ww_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--steam-appid')
+        return
+        ;;
+    '--exe')
+        __ww_add_completions -o plusdirs -fX '!*.@(exe)'
+        return
+        ;;
+    '--extends')
+        __ww_add_completions -W "$(eval 'ww profile list --names 2>/dev/null')"
         return
         ;;
     esac
@@ -487,6 +510,77 @@ _ww_cow_reset() {
     repeating_options=()
     non_repeating_options=()
     __ww_offer_flags_options 1
+}
+
+_ww_steam() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __ww_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    install-tool|remove-tool|status)
+        # Offer subcommand argument completions
+        "_ww_steam_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'install-tool remove-tool status' -- "${cur}"))
+        ;;
+    esac
+}
+
+_ww_steam_install-tool() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(--steam-root)
+    __ww_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--steam-root')
+        __ww_add_completions -d
+        return
+        ;;
+    esac
+}
+
+_ww_steam_remove-tool() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(--steam-root)
+    __ww_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--steam-root')
+        __ww_add_completions -d
+        return
+        ;;
+    esac
+}
+
+_ww_steam_status() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(--steam-root)
+    __ww_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--steam-root')
+        __ww_add_completions -d
+        return
+        ;;
+    esac
 }
 
 _ww_init() {

@@ -1,7 +1,7 @@
 import Foundation
 import WardenCore
 
-/// Where profiles are found, earlier folders first (SPEC §3).
+/// Where profiles are found, earlier folders first (SPEC §3), then the ones compiled into ww.
 public enum ProfileSearchPath {
     public static func folders(directories: WardenDirectories, environment: [String: String], executable: String) -> [String] {
         var out = [Paths.join(directories.config, "profiles")]
@@ -37,7 +37,8 @@ public enum ProfileSearchPath {
                 sources.append(try read(path: path, name: String(name.dropLast(5))))
             }
         }
-        return ProfileCatalog(searchOrder: sources)
+        // Last: the shipped profiles compiled in, so the binary alone works (`install -m 755 ww ~/.local/bin/`).
+        return ProfileCatalog(searchOrder: sources + ProfileSource.builtIn)
     }
 
     public static func read(path: String, name: String? = nil) throws -> ProfileSource {

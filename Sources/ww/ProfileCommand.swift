@@ -7,8 +7,8 @@ import WardenLinux
 struct ProfileCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "profile",
-        abstract: "List, show and check profiles.",
-        subcommands: [List.self, Show.self, Check.self])
+        abstract: "List, show, check and create profiles.",
+        subcommands: [List.self, Show.self, Check.self, New.self])
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the profiles on the search path.")
@@ -26,9 +26,15 @@ struct ProfileCommand: ParsableCommand {
                 }
                 for s in catalog.sources {
                     let description = (try? ProfileParser.parse(name: s.name, path: s.path, text: s.text))?.description ?? "(does not load: run `ww profile check \(s.path)`)"
-                    print("\(s.name.padding(toLength: 16, withPad: " ", startingAt: 0)) \(s.path)\n\(String(repeating: " ", count: 17))\(description)")
+                    let origin = s.isBuiltIn ? "built in" : s.path
+                    print("\(s.name.padding(toLength: 16, withPad: " ", startingAt: 0)) \(origin)\n\(String(repeating: " ", count: 17))\(description)")
                 }
-                for s in catalog.shadowed { print("(\(s.path) is overridden by a profile of the same name earlier on the search path)") }
+                for s in catalog.shadowed {
+                    let winner = catalog.source(named: s.name)
+                    // An installed copy of a shipped profile is no news.
+                    if s.isBuiltIn, winner?.text == s.text { continue }
+                    print("(\(s.isBuiltIn ? "the built-in \(s.name)" : s.path) is overridden by \(winner?.path ?? "a profile of the same name earlier on the search path"))")
+                }
             } catch { exitWith(error) }
         }
     }

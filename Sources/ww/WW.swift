@@ -14,7 +14,7 @@ struct WW: ParsableCommand {
         (bad profile, missing bwrap, refused policy); 126 command not executable; 127 command not found.
         """,
         version: WardenVersion.string,
-        subcommands: [RunCommand.self, PlanCommand.self, FeaturesCommand.self, ProfileCommand.self, EventsCommand.self, TrustCommand.self, MonitorCommand.self, CowCommand.self, InitCommand.self, ManualCommand.self],
+        subcommands: [RunCommand.self, PlanCommand.self, FeaturesCommand.self, ProfileCommand.self, EventsCommand.self, TrustCommand.self, MonitorCommand.self, CowCommand.self, SteamCommand.self, InitCommand.self, ManualCommand.self],
         defaultSubcommand: RunCommand.self)
 }
 

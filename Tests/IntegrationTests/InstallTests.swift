@@ -49,4 +49,46 @@ final class InstallTests: XCTestCase {
         }
         XCTAssertFalse(fm.fileExists(atPath: prefix + "/share/winewarden"), "the profiles folder is removed when empty")
     }
+
+    /// `install -m 755 ww ~/.local/bin/` alone: the shipped profiles are compiled in, and a profile file of
+    /// the same name in the player's folder wins. The debug binary proves it as well as the release one
+    /// (the profiles are Swift source, linked the same way whatever the build).
+    func testTheBinaryAloneWorksWithItsBuiltInProfilesAndAUserProfileOverridesOne() throws {
+        let exe = try demoProbe(sb)
+        let bin = try sb.userFolder("alone") + "/bin"
+        try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
+        let install = try Sandbox.run("/usr/bin/install", ["-m", "755", sb.wwBinary, bin + "/ww"])
+        XCTAssertEqual(install.status, 0, install.output)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: bin), ["ww"])
+        sb.chownTree(bin)
+        let home = try sb.makeHome()
+        // No WW_PROFILE_PATH, no profile folder anywhere ww looks.
+        let env = ["HOME": home.path, "PATH": "\(bin):/usr/bin:/bin", "LANG": "C.UTF-8", "USER": sb.user]
+        func ww(_ args: [String]) throws -> Sandbox.Result { try sb.asUser("ww", args, env: env, cwd: home.path, timeout: 240) }
+
+        let list = try ww(["profile", "list"])
+        XCTAssertEqual(list.status, 0, list.output)
+        for name in ["default", "wine", "offline", "steam-native", "steam-proton"] {
+            XCTAssertTrue(list.stdout.contains(name.padding(toLength: 16, withPad: " ", startingAt: 0) + " built in\n"), "\(name)\n\(list.output)")
+        }
+        XCTAssertEqual(try ww(["features"]).status, 0)
+        let plan = try ww(["plan", "--", "wine", exe])
+        XCTAssertEqual(plan.status, 0, plan.output)
+        let run = try ww(["--", "wine", exe, "--exit", "7"])
+        XCTAssertEqual(run.status, 7, run.output)
+        XCTAssertTrue(run.stdout.contains("PROBE done"), run.output)
+        XCTAssertFalse(run.output.contains("PLANTED"), run.output)
+
+        // The player's default.toml replaces the built-in one.
+        let mine = home.path + "/.config/winewarden/profiles/default.toml"
+        try FileManager.default.createDirectory(atPath: home.path + "/.config/winewarden/profiles", withIntermediateDirectories: true)
+        try "description = \"my default\"\n[environment]\nset = { WW_MY_DEFAULT = \"yes\" }\n".write(toFile: mine, atomically: true, encoding: .utf8)
+        sb.chownTree(home.path)
+        let listed = try ww(["profile", "list"])
+        XCTAssertTrue(listed.stdout.contains("default          \(mine)\n                 my default"), listed.output)
+        XCTAssertTrue(listed.stdout.contains("(the built-in default is overridden by \(mine))"), listed.output)
+        let envRun = try ww(["--", "/usr/bin/env"])
+        XCTAssertEqual(envRun.status, 0, envRun.output)
+        XCTAssertTrue(envRun.stdout.contains("WW_MY_DEFAULT=yes"), envRun.output)
+    }
 }

@@ -61,6 +61,16 @@ final class IdentityTests: XCTestCase {
         XCTAssertNil(g.steamAppID)
     }
 
+    /// A non-Steam game set to a WineWarden tool: ww sees Proton's chain, not reaper's AppId=N; N is SteamGameId>>32.
+    func testAShortcutUnderACompatToolGetsTheIdReaperWouldGiveIt() {
+        let gid: UInt64 = (3_141_592_653 << 32) | 0x0200_0000
+        let g = id(["/s/steamapps/common/Proton 9.0/proton", "waitforexitandrun", "/g/game.exe"], ["SteamGameId": String(gid), "STEAM_COMPAT_APP_ID": "0"])
+        XCTAssertEqual(g.id, "steam:3141592653")
+        XCTAssertEqual(g.steamAppID, 3_141_592_653)
+        let reaper = id(["/s/reaper", "SteamLaunch", "AppId=3141592653", "--", "/s/steamapps/common/Proton 9.0/proton", "waitforexitandrun", "/g/game.exe"])
+        XCTAssertEqual(reaper.id, g.id)
+    }
+
     func testSteamGameIdWithoutHighBitsIsIgnored() {
         let g = id(["/usr/bin/game"], ["SteamGameId": "570"], resolved: "/usr/bin/game")
         XCTAssertEqual(g.source, .executable)

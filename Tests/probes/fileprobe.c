@@ -16,6 +16,7 @@
  */
 #include <windows.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static void to_windows(const char *in, char *out, size_t n)
@@ -86,13 +87,15 @@ static void do_write(const char *name, const char *path, const char *text)
 
 int main(int argc, char **argv)
 {
+    int status = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--read") && i + 2 < argc) { do_read(argv[i + 1], argv[i + 2]); i += 2; }
         else if (!strcmp(argv[i], "--exists") && i + 2 < argc) { do_exists(argv[i + 1], argv[i + 2]); i += 2; }
         else if (!strcmp(argv[i], "--find") && i + 2 < argc) { do_find(argv[i + 1], argv[i + 2]); i += 2; }
         else if (!strcmp(argv[i], "--write") && i + 3 < argc) { do_write(argv[i + 1], argv[i + 2], argv[i + 3]); i += 3; }
+        else if (!strcmp(argv[i], "--exit") && i + 1 < argc) { status = atoi(argv[i + 1]); i += 1; }
         else { printf("PROBE usage BLOCKED unknown argument %s\n", argv[i]); return 2; }
     }
     printf("PROBE done\n");
-    return 0;
+    return status;
 }

@@ -52,6 +52,11 @@ public struct GameIdentity: Codable, Equatable, Sendable {
         }
         if let v = ctx.env("SteamGameId"), let gid = UInt64(v), gid >> 32 != 0 {
             let shortcut = gid >> 32
+            if SteamLaunchLine.isCompatToolChain(ctx.command) {
+                // Under a compatibility tool ww does not see reaper's `AppId=N`, which for a shortcut is this
+                // number (inference from Steam's SteamGameId layout): the same id as under `ww -- %command%`.
+                return make("steam:\(shortcut)", "Steam app \(shortcut)", .steamEnvironment, app: shortcut)
+            }
             return make("steam-shortcut:\(shortcut)", "Steam shortcut \(shortcut)", .steamShortcut)
         }
         if ctx.env("LUTRIS_GAME_UUID") != nil, let name = ctx.env("GAME_NAME"), let slug = slug(name) {
@@ -146,5 +151,12 @@ public enum SteamLaunchLine: Equatable {
     /// Whether the chain after `--` runs Proton (a program named `proton` in it).
     public static func runsProton(_ argv: [String]) -> Bool {
         argv.drop { $0 != "--" }.contains { Paths.basename($0) == "proton" }
+    }
+
+    /// The chain a compatibility tool hands ww (`ww steam install-tool`'s launcher): Steam's chain below
+    /// reaper, starting with the runtime's entry point or with Proton itself.
+    public static func isCompatToolChain(_ argv: [String]) -> Bool {
+        guard let first = argv.first else { return false }
+        return ["_v2-entry-point", "scout-on-soldier-entry-point-v2", "proton"].contains(Paths.basename(first))
     }
 }

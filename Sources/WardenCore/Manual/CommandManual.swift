@@ -68,7 +68,8 @@ public enum CommandManual {
 
         page.section("Files")
         page.item("`~/.config/winewarden/config.toml`", ["Global settings; `\(name) init` writes one that lists every key with its default."])
-        page.item("`~/.config/winewarden/profiles/NAME.toml`", ["Your profiles; they override shipped ones of the same name. See `ww-profile`(5)."])
+        page.item("`~/.config/winewarden/profiles/NAME.toml`", ["Your profiles (`\(name) profile new NAME` writes one); they override shipped ones of the same name, which are also compiled into ww. See `ww-profile`(5)."])
+        page.item("`~/.steam/root/compatibilitytools.d/winewarden-*/`", ["The compatibility tools `\(name) steam install-tool` writes, one per Proton; `\(name) steam remove-tool` removes them."])
         page.item("`~/.local/share/winewarden/`", ["Per-game virtual homes (`virtual/GAME-ID/home`) and copy-on-write layers (`cow/GAME-ID/`)."])
         page.item("`~/.local/state/winewarden/logs/`", ["The audit trail: one JSON-lines file per session."])
         page.item("`$XDG_RUNTIME_DIR/winewarden/SESSION/`", ["A running session's sockets (network proxy, DNS relay, filtered D-Bus); private to you, never visible inside a sandbox, removed at exit."])
@@ -83,6 +84,8 @@ public enum CommandManual {
         page.section("Examples")
         page.paragraph("Steam: in the game's Properties, Launch Options:")
         page.verbatim(["ww -- %command%"])
+        page.paragraph("Or once for every Steam game: put WineWarden in Steam's compatibility menu, restart Steam, and pick \"WineWarden (Proton 9.0)\" in a game's Properties, Compatibility (install scripts run sandboxed too):")
+        page.verbatim(["ww steam install-tool"])
         page.paragraph("Lutris: the game's Configure, System options, Command prefix:")
         page.verbatim(["ww --"])
         page.paragraph("Heroic: the game's Settings, Advanced, Wrapper command `ww` with the argument:")

@@ -15,9 +15,12 @@ public enum ProfileManual {
         page.section("Description")
         page.paragraph("A profile is a TOML file that says what a game run by `ww` may see and do. The folders above are searched in that "
             + "order; a profile earlier on the path hides one of the same name later (your own `default.toml` replaces the shipped one). "
-            + "`ww profile list` shows what is found, `ww profile show NAME` the merged values and the file and line each comes from.")
+            + "The shipped profiles are also compiled into ww, searched after every folder, so the binary alone works. "
+            + "`ww profile list` shows what is found (a file, or built in), `ww profile show NAME` the merged values and the file and line each comes from.")
         page.paragraph("The profile for a launch is the one given with `--profile`, else the one whose [match] section names the game "
-            + "(see [match] below), else the profile named `default`.")
+            + "(see [match] below; where two match, one that extends the other wins, and two unrelated ones are an error), "
+            + "else the profile named `default`. `ww profile new NAME --steam-appid ID` (or `--exe PATH`, or `--from-last`) writes a "
+            + "commented profile with [match] filled that extends the shipped profile fitting the game.")
         page.paragraph("Every file is checked before anything starts: an unknown section or key (with a suggestion), a wrong type, "
             + "an unknown value or an unsafe path is an error naming the file and line, and ww exits with status 125. A profile error "
             + "never results in a weaker sandbox. `ww profile check FILE...` runs the same checks.")

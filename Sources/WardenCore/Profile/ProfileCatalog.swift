@@ -9,6 +9,15 @@ public struct ProfileSource: Sendable, Equatable {
         self.path = path
         self.text = text
     }
+
+    /// The path a compiled-in profile goes by in messages: `<built-in>/default.toml`.
+    public static let builtInFolder = "<built-in>"
+    public var isBuiltIn: Bool { path.hasPrefix(Self.builtInFolder + "/") }
+
+    /// The shipped profiles compiled into ww, searched after every folder.
+    public static let builtIn: [ProfileSource] = ShippedProfiles.texts.map {
+        ProfileSource(name: $0.name, path: "\(builtInFolder)/\($0.name).toml", text: $0.text)
+    }
 }
 
 /// The profiles visible to ww, already read: the effect layer lists the search path, earlier
@@ -192,14 +201,29 @@ public struct ProfileResolver {
         }
     }
 
-    /// SPEC §4 selection: a profile naming the AppId, then an executable glob, then a prefix glob, then
-    /// for a `reaper SteamLaunch` line `steam-proton` or `steam-native`, then `default`.
+    /// SPEC §4 selection: a profile naming the AppId, then an executable glob, then a prefix glob (where two
+    /// match, one that extends the other wins), then
+    /// for a `reaper SteamLaunch` line (or a compatibility tool's chain) `steam-proton` or `steam-native`, then `default`.
     public func select(for ctx: LaunchContext, identity: GameIdentity) throws -> (ProfileSource, Selection) {
         var layers: [(ProfileSource, ProfileLayer)] = []
         for s in catalog.sources {
             layers.append((s, try layer(s)))
         }
-        func pick(_ found: [(ProfileSource, Selection)], _ what: String) throws -> (ProfileSource, Selection)? {
+        // The profiles a profile extends, directly or through others: a matching profile refines them.
+        func ancestors(_ name: String) -> Set<String> {
+            var out = Set<String>()
+            var todo = [name]
+            while let n = todo.popLast(), out.count < 64 {
+                for parent in layers.first(where: { $0.0.name == n })?.1.extends ?? [] where out.insert(parent.value).inserted {
+                    todo.append(parent.value)
+                }
+            }
+            return out
+        }
+        func pick(_ all: [(ProfileSource, Selection)], _ what: String) throws -> (ProfileSource, Selection)? {
+            // `mygame` (extends "wine", matches Game.exe) wins over `wine` (matches the wine command).
+            let refined = Set(all.flatMap { ancestors($0.0.name) })
+            let found = all.filter { !refined.contains($0.0.name) }
             if found.count > 1 {
                 throw WardenError(.profile, "profiles \(found.map { "'\($0.0.name)' (\($0.0.path))" }.joined(separator: " and ")) both match \(what); keep one of the [match] entries or choose with --profile")
             }
@@ -228,8 +252,10 @@ public struct ProfileResolver {
             }
             if let hit = try pick(prefixHits, "WINEPREFIX \(prefix)") { return hit }
         }
-        if identity.source == .steamLaunch, let app = identity.steamAppID {
-            let proton = SteamLaunchLine.runsProton(ctx.command)
+        // Under a compatibility tool ww sees the chain below reaper and Steam's variables: the same game, the same profile.
+        let steamChain = identity.source == .steamLaunch || (identity.source == .steamEnvironment && SteamLaunchLine.isCompatToolChain(ctx.command))
+        if steamChain, let app = identity.steamAppID {
+            let proton = SteamLaunchLine.runsProton(ctx.command) || ctx.command.first.map { Paths.basename($0) == "proton" } == true
             if let s = catalog.source(named: proton ? "steam-proton" : "steam-native") { return (s, .steamLaunch(app: app, proton: proton)) }
         }
         guard let d = catalog.source(named: "default") else {
