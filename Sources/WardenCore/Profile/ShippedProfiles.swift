@@ -107,8 +107,9 @@ extends = "default"
 executables = ["wine", "wine64", "wine-stable"]
 
 [filesystem]
-# Without WINEPREFIX, Wine uses ~/.wine, which lives in the game's virtual home.
-read_write = ["${WINEPREFIX}"]
+# Without WINEPREFIX, Wine uses ~/.wine, which lives in the game's virtual home. A WINEPREFIX that does not
+# exist yet is created (as plain Wine would), never below a hidden or system folder (the entry is skipped).
+read_write = [{ path = "${WINEPREFIX}", create = true }]
 
 [environment]
 set = { WINEDEBUG = "-all" }
