@@ -58,7 +58,10 @@ extension Planner {
                     continue
                 }
             }
-            for dest in destinations { b.hide(dest, kind: kinds[dest] ?? kind, reason: "\(why): \(path)") }
+            for dest in destinations {
+                b.hide(dest, kind: kinds[dest] ?? kind, reason: "\(why): \(path)")
+                b.guardPath(dest, .hidden, standsFor: path)
+            }
         }
     }
 
@@ -73,6 +76,7 @@ extension Planner {
         b.decoys.append(DecoyPlan.Item(standsFor: standsFor, kind: kind, isDirectory: isDirectory, source: source, destinations: destinations))
         for dest in destinations {
             b.add(.decoy, source: source, dest, reason: "decoy (\(kind.rawValue)) for \(reason)")
+            b.guardPath(dest, .decoy, standsFor: standsFor)
         }
     }
 
@@ -94,6 +98,8 @@ extension Planner {
                 guard Paths.isWithin(hostPath, src), hostPath != src else { continue }
                 let dest = Paths.rebase(hostPath, from: src, to: m.destination)
                 let isDir = SensitivePaths.persistenceDirectories.contains(rel)
+                let mechanism = PersistencePlan.targets().first { $0.relative == rel }?.mechanism
+                b.guardPath(dest, .persistence, standsFor: hostPath, mechanism: mechanism)
                 switch fs.kind(hostPath) {
                 case nil where !isDir && profile.home.value == .host && homeBind:
                     b.notes.append("\(dest) does not exist and could be created by the game (home = host)")

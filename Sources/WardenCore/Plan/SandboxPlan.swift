@@ -20,6 +20,8 @@ public struct SandboxPlan: Codable, Equatable, Sendable {
     public var decoys = DecoyPlan()
     /// Persistence targets of a virtual home, captured and put back at the end.
     public var persistence = PersistencePlan()
+    /// The paths whose names the game may not change (renames, deletes, links), for the supervisor's events.
+    public var pathGuard = PathGuard()
     public var mounts: [MountStep]
     public var environment: [EnvironmentVariable]
     public var removedEnvironment: [RemovedVariable]
@@ -78,6 +80,10 @@ public struct MountStep: Codable, Equatable, Sendable {
         case overlayBind = "overlay-bind"
         /// A decoy ww wrote into the session folder, bound read-only over a hidden secret (`DecoyPlan`).
         case decoy
+        /// A folder of a writable real home bound onto itself, right after the bind that shows it: a
+        /// mount point, which the kernel refuses to rename or remove (EBUSY), so the hidden paths,
+        /// persistence targets and ww's state below it stay where the plan hides them.
+        case anchor
     }
 
     public var kind: Kind
@@ -96,7 +102,7 @@ public struct MountStep: Codable, Equatable, Sendable {
     }
 
     /// Binds whose source is opened by ww (without following symlinks) and passed as a descriptor.
-    public var bindsHostPath: Bool { kind == .readOnlyBind || kind == .bind || kind == .hideFile }
+    public var bindsHostPath: Bool { kind == .readOnlyBind || kind == .bind || kind == .hideFile || kind == .anchor }
 }
 
 public struct EnvironmentVariable: Codable, Equatable, Sendable {
