@@ -11,6 +11,7 @@ bare="bwrap --unshare-all --die-with-parent --ro-bind /usr /usr --symlink usr/bi
 # The same bwrap command ww builds for the default profile (its mounts, hidden files, persistence
 # guards), running true instead of ww's inner helper and without the filter: what the policy alone
 # costs bwrap, so the rest is ww's own work (planning, filters, the helper, the handshake).
+"$ww" --quiet -- /usr/bin/true   # makes the folders the plan binds (the game's /tmp and home) on a fresh home
 policy=$("$ww" plan -- /usr/bin/true | tail -n 1 | sed 's| --seccomp FD||; s| -- /run/winewarden/ww __inner-helper$| -- /usr/bin/true|')
 case $policy in *bwrap*/usr/bin/true) ;; *) echo "start.sh: cannot read the bwrap command from ww plan" >&2; exit 1 ;; esac
 out=$(mktemp)
@@ -72,3 +73,36 @@ PY
 else
     echo "start.sh: no C compiler: the latency figures need one (apt-get install gcc)" >&2
 fi
+
+# home = "host": the folders of the real home that hold hidden paths, persistence targets or ww's
+# state are bound onto themselves (anchors: mount points, so they cannot be renamed). Their cost is
+# bwrap's: the same command with and without them, against bare bwrap, in the same run. (As above,
+# the bwrap commands need a home without secrets: the decoys' sources exist only during a session.)
+command -v hyperfine >/dev/null 2>&1 || exit 0
+"$ww" --quiet --home host -- /usr/bin/true   # makes the folders the anchors need (ww does before each start)
+hostplan=$("$ww" plan --home host -- /usr/bin/true 2>/dev/null)
+with=$(printf '%s\n' "$hostplan" | tail -n 1 | sed 's| --seccomp FD||; s| -- /run/winewarden/ww __inner-helper$| -- /usr/bin/true|')
+without=$(printf '%s\n' "$hostplan" | python3 -c '
+import sys
+lines = sys.stdin.read().splitlines()
+anchors = {l.split()[1] for l in lines if l.startswith("  anchor ")}
+argv, out, i = lines[-1].split(" "), [], 0
+while i < len(argv):
+    if argv[i] == "--bind" and i + 2 < len(argv) and argv[i + 1] == argv[i + 2] and argv[i + 1] in anchors:
+        i += 3
+        continue
+    out.append(argv[i]); i += 1
+print(" ".join(out))
+')
+without=$(printf '%s' "$without" | sed 's| --seccomp FD||; s| -- /run/winewarden/ww __inner-helper$| -- /usr/bin/true|')
+n=$(printf '%s\n' "$hostplan" | grep -c '^  anchor ' || true)
+hyperfine -N --warmup 20 --runs "$runs" --export-json "$out" "$bare" "$without" "$with" "$ww --home host -- /usr/bin/true" >&2
+python3 - "$out" "$n" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))["results"]
+bare, without, with_, ww = (x["mean"] * 1e3 for x in r)
+print(f"home = host, {sys.argv[2]} anchors:")
+print(f"  bare bwrap {bare:.2f} ms; bwrap with ww's mounts without anchors {without:.2f} ms ({without/bare:.2f}x), with anchors {with_:.2f} ms ({with_/bare:.2f}x)")
+print(f"  anchors cost {with_-without:.2f} ms; ww --home host -- true {ww:.2f} ms ({ww/bare:.2f}x bare bwrap)")
+PY
+rm -f "$out"

@@ -12,10 +12,10 @@ import WardenCore
 /// The answer is a snapshot: the game may change the file system after ww answers (see the README's
 /// threat model); it makes a link, an fd or a loader no longer a way around a name rule.
 struct ExecResolver {
-    /// Host pid of the calling thread, and the caller's pid and tid inside its pid namespace.
+    /// Host pid of the calling thread (its pid and tid inside its pid namespace are read from
+    /// /proc only when a path goes through /proc/self: parsing the status file is most of the cost
+    /// of a watched rename or unlink).
     let tid: pid_t
-    let nsPid: pid_t
-    let nsTid: pid_t
     let root: Int32
     /// The caller's working directory in its own view.
     let cwd: String
@@ -41,9 +41,6 @@ struct ExecResolver {
         self.tid = tid
         root = fd
         cwd = ProcFiles.readLink("/proc/\(tid)/cwd") ?? "/"
-        let ids = Self.namespacePids(tid)
-        nsPid = ids.pid
-        nsTid = ids.tid
     }
 
     func close() { _ = Glibc.close(root) }
@@ -77,7 +74,8 @@ struct ExecResolver {
             if name == ".." { _ = current.popLast(); continue }
             let parent = "/" + current.joined(separator: "/")
             if current == ["proc"] && (name == "self" || name == "thread-self"), isProcRoot(parent) {
-                pending.insert(contentsOf: name == "self" ? ["\(nsPid)"] : ["\(nsPid)", "task", "\(nsTid)"], at: 0)
+                let ids = Self.namespacePids(tid)
+                pending.insert(contentsOf: name == "self" ? ["\(ids.pid)"] : ["\(ids.pid)", "task", "\(ids.tid)"], at: 0)
                 continue
             }
             let here = Paths.join(parent, name)

@@ -32,6 +32,10 @@ public final class NotificationSupervisor {
     public var observer: NetworkObserver?
     /// Refused calls already recorded, by process and rule, with how many more followed.
     var repeatedRefusals: [String: Int] = [:]
+    /// The paths whose names the game may not change (rename, unlink, rmdir, link, symlink are reported).
+    public var pathGuard = PathGuard()
+    /// Path calls already recorded, by process, call and path, with how many more followed.
+    var repeatedPathRefusals: [String: Int] = [:]
 
     public init(listener: Int32, policy: ProcessPolicy, trail: AuditTrail?, helperPID: pid_t, gamePID: pid_t,
                 refusals: SeccompCompiler.RefusalTable = .init([])) {
@@ -77,6 +81,10 @@ public final class NotificationSupervisor {
         let is32 = n.arch == SeccompCompiler.archX86
         if let rule = refusals.match(arch: n.arch, nr: n.nr, args: args) {
             refuse(n.id, pid: pid, rule: rule, is32: is32)
+            return true
+        }
+        if let (call, names) = Self.pathCall(arch: n.arch, nr: n.nr, args: args) {
+            pathChange(n.id, pid: pid, call: call, names: names)
             return true
         }
         switch Self.syscall(arch: n.arch, nr: n.nr) {
@@ -130,6 +138,12 @@ public final class NotificationSupervisor {
             trail?.record("syscall_refused_repeated", pid: pid_t(parts[0]), [("syscall", .string(String(parts.count > 1 ? parts[1] : ""))), ("count", .int(Int64(count)))])
         }
         repeatedRefusals = [:]
+        for (key, count) in repeatedPathRefusals.sorted(by: { $0.key < $1.key }) where count > 0 {
+            let parts = key.split(separator: " ", maxSplits: 2).map(String.init)
+            guard parts.count == 3 else { continue }
+            trail?.record("path_refused_repeated", pid: pid_t(parts[0]), [("call", .string(parts[1])), ("path", .string(parts[2])), ("count", .int(Int64(count)))])
+        }
+        repeatedPathRefusals = [:]
     }
 
     /// The process and its ancestors up to (not including) the inner helper (see `ProcFiles.chain`).

@@ -49,9 +49,16 @@ public enum SeccompCompiler {
     /// The game's own filter, loaded with a listener just before exec: the same refusals, plus exec,
     /// connect and (with a process limit) new processes reported to ww; a second listener (which
     /// could answer for the game) is refused.
-    public static func notificationFilter(_ policy: SeccompPolicy, watchProcessCreation: Bool, watchSends: Bool = false) throws -> [UInt8] {
+    public static func notificationFilter(_ policy: SeccompPolicy, watchProcessCreation: Bool, watchSends: Bool = false,
+                                          watchPathChanges: Bool = false) throws -> [UInt8] {
         try build(policy) { filter in
             for name in ["execve", "execveat", "connect"] { _ = try filter.add(name, action: actNotify, condition: nil) }
+            // A plan with protected paths: renames, deletes and links, so moving one is an event (not hot calls).
+            if watchPathChanges {
+                for name in NotificationSupervisor.pathCallNames where !policy.rules.contains(where: { $0.syscall == name && $0.condition == nil }) {
+                    _ = try filter.add(name, action: actNotify, condition: nil)
+                }
+            }
             if watchSends {
                 // network = observe: sends that name a destination. sendto on a connected socket
                 // (no address: TCP streams, connected UDP) stays off the notification path.

@@ -184,6 +184,13 @@ extension EventStore {
             config.readonly = true
             config.busyMode = .timeout(5)
             let queue = try DatabaseQueue(path: path, configuration: config)
+            // A database another session is creating this very moment (no schema yet) holds no standing:
+            // reading its migrations would fail ("no such table"), and the launch with it.
+            let empty = try queue.read { db in try !db.tableExists("grdb_migrations") && !db.tableExists("trust") }
+            if empty {
+                try queue.close()
+                return nil
+            }
             // A database an earlier ww wrote is brought to this schema first (read-only here cannot).
             let current = try queue.read { db in try EventStore.migrator.hasCompletedMigrations(db) }
             guard current else {

@@ -40,6 +40,14 @@ public struct DesktopAlert: Equatable, Sendable {
             let target = string("target").map { EventText.printable(Paths.tilde($0, home: home)) } ?? "a startup place"
             return DesktopAlert(category: "persistence", level: .notice,
                                 body: "The game tried to make itself start with your desktop (\(target)); ww captured it and changed nothing outside the sandbox.")
+        case VisibilityEvent.decoyTampered:
+            let secret = (string("stands_for") ?? string("path")).map { EventText.printable(Paths.tilde($0, home: home)) } ?? "a secret"
+            return DesktopAlert(category: "decoy", level: .notice,
+                                body: "The game tried to replace or delete \(secret); it was a decoy and nothing outside the sandbox changed.")
+        case VisibilityEvent.pathRefused:
+            let path = string("path").map { EventText.printable(Paths.tilde($0, home: home)) } ?? "a protected folder"
+            return DesktopAlert(category: "path", level: .notice,
+                                body: "The game tried to move or delete \(path), which protects your private files; ww refused it.")
         case VisibilityEvent.exfiltration:
             let destination = string("destination").map(EventText.printable) ?? "the network"
             return DesktopAlert(category: "exfiltration", level: .emergency,

@@ -10,12 +10,16 @@ public struct Sightings: Equatable, Sendable {
     public private(set) var exfiltrations = 0
     /// Where canary tokens were sent, each once.
     public private(set) var destinations: [String] = []
+    /// Decoys the game tried to replace, delete or link over (`stands_for`), each once.
+    public private(set) var tamperedDecoys: [String] = []
+    /// Protected paths (hidden, ww's state, their folders) the game tried to rename or delete, each once.
+    public private(set) var refusedPaths: [String] = []
     /// Names kept per list: a game touching thousands of decoys costs no more memory than a hundred.
     public static let maxNames = 100
 
     public init() {}
 
-    public var isEmpty: Bool { secrets.isEmpty && persistenceAttempts == 0 && exfiltrations == 0 }
+    public var isEmpty: Bool { secrets.isEmpty && persistenceAttempts == 0 && exfiltrations == 0 && tamperedDecoys.isEmpty && refusedPaths.isEmpty }
 
     /// Counts one event (other kinds are ignored).
     public mutating func note(kind: String, details: [(String, AuditEvent.Value)]) {
@@ -35,6 +39,10 @@ public struct Sightings: Equatable, Sendable {
         case VisibilityEvent.exfiltration:
             exfiltrations += 1
             add(string("destination"), to: &destinations)
+        case VisibilityEvent.decoyTampered:
+            add(string("stands_for") ?? string("path"), to: &tamperedDecoys)
+        case VisibilityEvent.pathRefused:
+            add(string("path"), to: &refusedPaths)
         default:
             break
         }
@@ -59,6 +67,12 @@ public struct Sightings: Equatable, Sendable {
         if exfiltrations > 0 {
             parts.append(plural(exfiltrations, "exfiltration", "exfiltrations") + " caught"
                          + (destinations.isEmpty ? "" : list(destinations, total: destinations.count)))
+        }
+        if !tamperedDecoys.isEmpty {
+            parts.append(plural(tamperedDecoys.count, "decoy", "decoys") + " tampered with" + list(tamperedDecoys, total: tamperedDecoys.count))
+        }
+        if !refusedPaths.isEmpty {
+            parts.append(plural(refusedPaths.count, "protected path", "protected paths") + " kept in place" + list(refusedPaths, total: refusedPaths.count))
         }
         return parts.isEmpty ? nil : parts.joined(separator: ", ")
     }

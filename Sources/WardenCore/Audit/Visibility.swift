@@ -19,7 +19,16 @@ public enum VisibilityEvent {
     /// secret whose decoy held the token), `closed` (true: the connection was closed).
     public static let exfiltration = "exfiltration"
 
-    public static let kinds: Set<String> = [secretTouched, persistenceAttempt, exfiltration]
+    /// A decoy the game tried to replace, delete, move or link over (refused; the host file never
+    /// changes). Fields: `path` (as the game saw it), `call` (rename, unlink, rmdir, link, symlink),
+    /// `stands_for` (the real secret), `errno`, optionally `to` (a rename's new name).
+    public static let decoyTampered = "decoy_tampered"
+    /// A rename, move, delete or link of a hidden path, of ww's own state, or of a folder holding
+    /// either, refused. Fields: `path`, `call`, `protects` (the protected paths concerned), `category`
+    /// (hidden, ww-state, persistence, decoy), `relation` (itself, inside, ancestor), `errno`, optionally `to`.
+    public static let pathRefused = "path_refused"
+
+    public static let kinds: Set<String> = [secretTouched, persistenceAttempt, exfiltration, decoyTampered, pathRefused]
 }
 
 /// Where a persistence attempt was aimed (the `mechanism` field).

@@ -24,9 +24,10 @@ public struct BwrapCommand: Equatable, Sendable {
         for (i, m) in plan.mounts.enumerated() {
             if let perms = m.permissions { a += ["--perms", perms] }
             switch m.kind {
-            case .readOnlyBind, .bind, .hideFile:
-                let fdFlag = m.kind == .bind ? "--bind-fd" : "--ro-bind-fd"
-                let pathFlag = m.kind == .bind ? "--bind" : "--ro-bind"
+            case .readOnlyBind, .bind, .hideFile, .anchor:
+                let writable = m.kind == .bind || m.kind == .anchor
+                let fdFlag = writable ? "--bind-fd" : "--ro-bind-fd"
+                let pathFlag = writable ? "--bind" : "--ro-bind"
                 if let fd = sourceDescriptor(i) { a += [fdFlag, String(fd), m.destination] }
                 else { a += [pathFlag, m.source ?? "", m.destination] }
             case .overlayBind: a += ["--bind", m.source ?? "", m.destination]

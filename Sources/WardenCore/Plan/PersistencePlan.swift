@@ -47,7 +47,7 @@ public struct PersistencePlan: Codable, Equatable, Sendable {
                 let mechanism: PersistenceMechanism
                 switch rel {
                 case ".config/autostart", ".config/plasma-workspace/env", ".config/plasma-workspace/shutdown": mechanism = .xdgAutostart
-                case ".config/systemd/user": mechanism = .systemdUser
+                case ".config/systemd/user", ".local/share/systemd/user": mechanism = .systemdUser
                 case ".local/share/applications": mechanism = .desktopEntry
                 case ".local/bin": mechanism = .userBin
                 case ".config/environment.d": mechanism = .environmentD

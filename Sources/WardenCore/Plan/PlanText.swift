@@ -35,6 +35,11 @@ public enum PlanText {
         } else if let h = plan.persistence.hostHome {
             out.append("persistence the virtual home's shell startup files, autostart, systemd and applications folders are the game's (\(h)): each change is a persistence_attempt, copied, and put back at the end")
         }
+        if !plan.pathGuard.isEmpty {
+            let anchors = plan.mounts.filter { $0.kind == .anchor }.count
+            out.append("guarded     \(plan.pathGuard.entries.count) hidden, decoy, persistence and ww paths: renaming, deleting or linking over them (or a folder holding them) is refused and recorded"
+                       + (anchors > 0 ? "; \(anchors) folders of the writable home are mount points so they cannot be renamed" : ""))
+        }
         out.append("namespaces  \(plan.namespaces.unsharedNames.joined(separator: ", "))\(plan.namespaces.disableNestedUserNamespaces ? "; no nested user namespaces" : "")")
         out.append("process     capabilities dropped, dies with ww, descriptors closed, argv passed on a private socket")
         out.append("")
@@ -43,7 +48,7 @@ public enum PlanText {
             let what: String
             switch m.kind {
             case .symlink: what = "\(m.destination) -> \(m.source ?? "")"
-            case .readOnlyBind, .bind, .deviceBind, .overlayBind, .sessionCopy: what = m.source == m.destination ? m.destination : "\(m.destination)  <- \(m.source ?? "")"
+            case .readOnlyBind, .bind, .anchor, .deviceBind, .overlayBind, .sessionCopy: what = m.source == m.destination ? m.destination : "\(m.destination)  <- \(m.source ?? "")"
             default: what = m.destination
             }
             out.append("  \(m.kind.rawValue.padding(11)) \(what.padding(48)) \(m.reason)")

@@ -11,6 +11,14 @@ extension Planner {
         var copyOnWrite: [CopyOnWriteLayer] = []
         var decoys: [DecoyPlan.Item] = []
         var discordSockets: [String] = []
+        /// The paths whose names the game may not change (`PathGuard`), as they are hidden, decoyed or guarded.
+        var guarded: [PathGuard.Entry] = []
+
+        mutating func guardPath(_ dest: String, _ category: PathGuard.Category, standsFor: String, mechanism: String? = nil, namesInside: Bool = false) {
+            if !guarded.contains(where: { $0.path == dest }) {
+                guarded.append(PathGuard.Entry(path: dest, category: category, standsFor: standsFor, mechanism: mechanism, namesInside: namesInside))
+            }
+        }
 
         mutating func add(_ kind: MountStep.Kind, source: String? = nil, _ dest: String, permissions: String? = nil, reason: String) {
             mounts.append(MountStep(kind, source: source, dest, permissions: permissions, reason: reason))
@@ -28,7 +36,7 @@ extension Planner {
 
         /// Where a host path appears inside, through the last bind that covers it.
         func sandboxPath(forHost path: String) -> String? {
-            for m in mounts.reversed() where m.kind == .readOnlyBind || m.kind == .bind || m.kind == .deviceBind || m.kind == .overlayBind {
+            for m in mounts.reversed() where m.kind == .readOnlyBind || m.kind == .bind || m.kind == .anchor || m.kind == .deviceBind || m.kind == .overlayBind {
                 if let src = m.kind == .overlayBind ? m.destination : m.source, Paths.isWithin(path, src) { return Paths.rebase(path, from: src, to: m.destination) }
             }
             return nil

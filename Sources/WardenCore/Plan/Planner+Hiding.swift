@@ -58,7 +58,10 @@ extension Planner {
                     continue
                 }
             }
-            for dest in destinations { b.hide(dest, kind: kinds[dest] ?? kind, reason: "\(why): \(path)") }
+            for dest in destinations {
+                b.hide(dest, kind: kinds[dest] ?? kind, reason: "\(why): \(path)")
+                b.guardPath(dest, .hidden, standsFor: path)
+            }
         }
     }
 
@@ -73,6 +76,7 @@ extension Planner {
         b.decoys.append(DecoyPlan.Item(standsFor: standsFor, kind: kind, isDirectory: isDirectory, source: source, destinations: destinations))
         for dest in destinations {
             b.add(.decoy, source: source, dest, reason: "decoy (\(kind.rawValue)) for \(reason)")
+            b.guardPath(dest, .decoy, standsFor: standsFor)
         }
     }
 
@@ -100,6 +104,8 @@ extension Planner {
                 guard Paths.isWithin(hostPath, src), hostPath != src else { continue }
                 let dest = Paths.rebase(hostPath, from: src, to: m.destination)
                 let isDir = SensitivePaths.persistenceDirectories.contains(rel)
+                let mechanism = PersistencePlan.targets().first { $0.relative == rel }?.mechanism
+                b.guardPath(dest, .persistence, standsFor: hostPath, mechanism: mechanism)
                 switch fs.kind(hostPath) {
                 case nil:
                     if isDir { b.hide(dest, kind: .directory, reason: "persistence target, never writable") }
@@ -141,6 +147,8 @@ extension Planner {
                 continue
             }
             targets.append(target)
+            // The copy is the game's to change (captured at the end); renaming or replacing the target itself is refused.
+            b.guardPath(real, .persistence, standsFor: real, mechanism: target.mechanism, namesInside: true)
             b.add(.sessionCopy, source: Paths.join(copies, target.relative), real, reason: "persistence target: a session copy, each change captured, your file untouched")
         }
         return PersistencePlan(hostHome: copies, sandboxHome: home, targets: targets, copiedFrom: home)

@@ -29,7 +29,7 @@ extension Planner.Builder {
     /// The host path behind a sandbox path, and the bind source it lies in, when the last mount
     /// covering it is a writable bind.
     func writableHostPath(forSandbox path: String) -> (String, source: String)? {
-        guard let m = lastMount(covering: path), m.kind == .bind, let source = m.source else { return nil }
+        guard let m = lastMount(covering: path), m.kind == .bind || m.kind == .anchor, let source = m.source else { return nil }
         return (Paths.rebase(path, from: m.destination, to: source), source)
     }
 

@@ -79,9 +79,12 @@ public struct Planner {
         // 5. The inner helper: this very binary, read-only, at a fixed path.
         addInnerHelper(&b)
 
-        // 6. Hidden paths and persistence targets, over whatever the binds above exposed.
+        // 6. ww's own state, hidden paths and persistence targets, over whatever the binds above
+        //    exposed; then the folders holding them in a writable real home become mount points.
+        addWardenState(&b)
         addHidden(&b)
         let persistence = addPersistenceGuards(&b)
+        let pathGuard = addAnchors(&b)
         let decoys = DecoyPlan(enabled: profile.decoys.value, folder: Paths.join(host.sessionDirectory, "decoys"), items: b.decoys)
         b.add(.remountReadOnly, "/", reason: "the sandbox root itself is read-only")
 
@@ -94,7 +97,7 @@ public struct Planner {
         return SandboxPlan(
             game: identity, profile: profile.name, profileChain: profile.chain, profileReason: profileReason,
             command: context.command, workingDirectory: workingDirectory(b),
-            namespaces: ns, network: profile.network.value, net: net, dbus: dbus, wineAutostart: wine, copyOnWrite: b.copyOnWrite, decoys: decoys, persistence: persistence, discordSockets: b.discordSockets, mounts: b.mounts,
+            namespaces: ns, network: profile.network.value, net: net, dbus: dbus, wineAutostart: wine, copyOnWrite: b.copyOnWrite, decoys: decoys, persistence: persistence, discordSockets: b.discordSockets, pathGuard: pathGuard, mounts: b.mounts,
             environment: env.env, removedEnvironment: env.removed,
             directoriesToCreate: b.directoriesToCreate, emptyFile: b.emptyFile,
             seccomp: seccomp, landlock: landlock, process: process,

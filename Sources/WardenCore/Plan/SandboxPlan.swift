@@ -22,6 +22,8 @@ public struct SandboxPlan: Codable, Equatable, Sendable {
     public var persistence = PersistencePlan()
     /// `discord_ipc = true`: the Discord IPC sockets shown (where the game sees them); empty when off.
     public var discordSockets: [String] = []
+    /// The paths whose names the game may not change (renames, deletes, links), for the supervisor's events.
+    public var pathGuard = PathGuard()
     public var mounts: [MountStep]
     public var environment: [EnvironmentVariable]
     public var removedEnvironment: [RemovedVariable]
@@ -83,6 +85,10 @@ public struct MountStep: Codable, Equatable, Sendable {
         /// A session copy ww made of a persistence target in a real home, bound writable by path over
         /// it (`PersistencePlan.isCopy`): made after the bind sources are opened, inside ww's own folder.
         case sessionCopy = "session-copy"
+        /// A folder of a writable real home bound onto itself, right after the bind that shows it: a
+        /// mount point, which the kernel refuses to rename or remove (EBUSY), so the hidden paths,
+        /// persistence targets and ww's state below it stay where the plan hides them.
+        case anchor
     }
 
     public var kind: Kind
@@ -101,7 +107,7 @@ public struct MountStep: Codable, Equatable, Sendable {
     }
 
     /// Binds whose source is opened by ww (without following symlinks) and passed as a descriptor.
-    public var bindsHostPath: Bool { kind == .readOnlyBind || kind == .bind || kind == .hideFile }
+    public var bindsHostPath: Bool { kind == .readOnlyBind || kind == .bind || kind == .hideFile || kind == .anchor }
 }
 
 public struct EnvironmentVariable: Codable, Equatable, Sendable {

@@ -105,7 +105,8 @@ extension LandlockPlan {
                 grant(Paths.join(m.destination, "shm"), LandlockAccess.readWrite & ~LandlockAccess.execute, "shared memory (shm_open)")
             case .tmpfs where m.permissions != "0000": grant(m.destination, LandlockAccess.readWrite, m.reason)
             // A decoy lies inside what a bind above already granted (the home, the Steam client).
-            case .tmpfs, .dir, .symlink, .remountReadOnly, .hideFile, .decoy: break
+            // An anchor is a folder of the bind above, bound onto itself: that bind's grant covers it.
+            case .tmpfs, .dir, .symlink, .remountReadOnly, .hideFile, .decoy, .anchor: break
             }
         }
         return LandlockPlan(mode: mode.value, handledAccess: LandlockAccess.all, scopes: scopes,

@@ -33,7 +33,7 @@ public enum SensitivePaths {
         ".zshrc", ".zshenv", ".zprofile", ".zlogin", ".xprofile", ".xinitrc", ".xsessionrc", ".pam_environment",
     ]
     public static let persistenceDirectories: [String] = [
-        ".config/autostart", ".config/systemd/user", ".local/share/applications", ".local/bin",
+        ".config/autostart", ".config/systemd/user", ".local/share/systemd/user", ".local/share/applications", ".local/bin",
         ".config/environment.d", ".config/fish", ".config/plasma-workspace/env", ".config/plasma-workspace/shutdown",
     ]
 

@@ -97,7 +97,7 @@ public enum ProfileKeys {
                            summary: "Where a hidden secret exists (the built-in list, the Steam login files, `hidden`), the game finds a "
                                + "decoy of the same kind at its path: made up by ww for each session (never your data), read-only, with "
                                + "random canary tokens. Opening one for reading is a `secret_touched` event (listing a folder or `stat` is "
-                               + "not); a token sent out through the proxy or the DNS relay is an `exfiltration` event. In a virtual home "
+                               + "not); removing, renaming or linking over one is refused and is a `decoy_tampered` event; a token sent out through the proxy or the DNS relay is an `exfiltration` event. In a virtual home "
                                + "the decoys appear at your home's paths too. `false`: hidden paths look absent. `ww plan` lists each decoy. "
                                + "Pipes and sockets (`steam.pipe`) and the system files (`/etc/shadow`) are hidden, never decoys.",
                            example: "decoys = false"),

@@ -87,6 +87,8 @@ public struct TrustEvent: Equatable, Sendable {
         case VisibilityEvent.secretTouched: subject = string("stands_for") ?? string("path")
         case VisibilityEvent.persistenceAttempt: subject = string("target")
         case VisibilityEvent.exfiltration: subject = string("destination")
+        case VisibilityEvent.decoyTampered: subject = string("stands_for") ?? string("path")
+        case VisibilityEvent.pathRefused: subject = string("path")
         default: break
         }
         self.init(kind: kind, program: kind.hasPrefix("exec_") ? string("path") : nil, detail: detail, subject: subject)
@@ -125,11 +127,15 @@ public enum TrustEngine {
 
     public static let maxWrittenCounted = 5
     public static let maxPersistenceCounted = 3
+    public static let maxRefusedPathsCounted = 3
 
     /// What one session does to the game's standing. Rules (SPEC §6):
     /// - −10 per sensitive-access attempt: a refused exec, or a refused escape call (`escapeSyscalls`);
     /// - −10 per decoy secret read (`secret_touched`), each real secret once per session;
     /// - −10 per persistence attempt, at most 3 counted per session;
+    /// - −10 per decoy the game tried to replace, delete or link over (`decoy_tampered`), each once;
+    /// - −10 per protected path (hidden, ww's state, a folder holding them) it tried to rename or
+    ///   delete (`path_refused`), each path once, at most 3 counted per session;
     /// - −40 for an exfiltration (a canary token left the sandbox), and the tier is red until the
     ///   player changes it (`ww trust set`, `ww trust reset`);
     /// - −5 per network anomaly: a proxy denial, a refused destination, the rate limit, a refused name;
@@ -180,6 +186,11 @@ public enum TrustEngine {
             ? "persistence attempt (\(persistence.all) seen, \(maxPersistenceCounted) counted\(persistence.subjects.isEmpty ? "" : ": " + names(persistence.subjects)))"
             : "persistence attempt" + about(persistence.subjects)
         count(persistenceCounted, -10, persistenceWhy)
+        let tampered = distinct(VisibilityEvent.decoyTampered)
+        count(tampered.all == 0 ? 0 : max(1, tampered.subjects.count), -10, "decoy tampered with" + about(tampered.subjects))
+        let moved = distinct(VisibilityEvent.pathRefused)
+        let movedCount = moved.all == 0 ? 0 : min(max(1, moved.subjects.count), maxRefusedPathsCounted)
+        count(movedCount, -10, "protected path moved or deleted (refused)" + about(moved.subjects))
         let exfiltration = distinct(VisibilityEvent.exfiltration)
         if exfiltration.all > 0 {
             let to = exfiltration.subjects.isEmpty ? "" : " to \(names(exfiltration.subjects))"
@@ -205,6 +216,7 @@ public enum TrustEngine {
         let unseen = events.contains { ($0.kind == "file_watch_status" && $0.detail == "partial") || $0.kind == "file_written_suppressed" }
         if unseen { reasons.append(TrustReason(delta: 0, why: "file audit incomplete (folders not watched or writes not recorded): not counted as a clean run")) }
         let clean = refusedExecs == 0 && escapes == 0 && secrets.all == 0 && persistence.all == 0 && exfiltration.all == 0
+            && tampered.all == 0 && moved.all == 0
             && anomalies == 0 && written == 0 && !unseen
 
         learnPrograms(events, clean: clean, into: &s, reasons: &reasons)

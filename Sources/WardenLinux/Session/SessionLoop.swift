@@ -148,6 +148,7 @@ final class SessionLoop {
         listener = s.listenerFD
         watcher = NotificationSupervisor(listener: listener, policy: plan.process, trail: events.trail, helperPID: helperPID, gamePID: gamePID,
                                          refusals: SeccompCompiler.RefusalTable(SeccompCompiler.answeredByWarden(plan.seccomp)))
+        watcher?.pathGuard = plan.pathGuard
         if plan.net.mode == .observe {
             watcher?.observer = NetworkObserver(policy: plan.net.policy, rateLimit: plan.net.rateLimit, trail: events.trail)
         }

@@ -57,7 +57,7 @@ public final class SessionSupervisor {
         try WardenDirectories.createEmptyFile(plan.emptyFile)
         let compiled = try SeccompCompiler.compile(plan.seccomp)
         let notification = try SeccompCompiler.notificationFilter(plan.seccomp, watchProcessCreation: plan.process.maxChildProcesses > 0,
-                                                                  watchSends: plan.net.mode == .observe)
+                                                                  watchSends: plan.net.mode == .observe, watchPathChanges: !plan.pathGuard.isEmpty)
         let spawn = try SandboxSpawn(plan: plan, bwrapPath: bwrapPath, filter: compiled.program)
         defer { spawn.closeAll() }
 
