@@ -30,8 +30,9 @@ final class PathGuardTests: XCTestCase {
         XCTAssertFalse(r.stdout.contains("PLANTED"), "a secret is readable: \(r.output)", file: file, line: line)
     }
 
-    /// `mv ~/.config ~/.cfgx` and a new autostart entry: refused, the real autostart untouched, an
-    /// event; on the next launch Chrome's cookies are still hidden under either name.
+    /// `mv ~/.config ~/.cfgx` refused and an event; the new autostart entry lands in the session copy of
+    /// ~/.config/autostart (a persistence_attempt, the real folder untouched), and moving that folder is
+    /// refused; on the next launch Chrome's cookies are still hidden under either name.
     func testRenamingConfigInAWritableHomeIsRefusedAndRecorded() throws {
         let home = try home()
         let before = home.snapshot()
@@ -44,8 +45,9 @@ final class PathGuardTests: XCTestCase {
             """], home: home)
         XCTAssertEqual(r.status, 0, r.output)
         XCTAssertFalse(r.stdout.contains("MOVED"), r.output)
-        XCTAssertFalse(r.stdout.contains("PLANTED-ENTRY"), r.output)
+        XCTAssertTrue(r.stdout.contains("PLANTED-ENTRY"), "the session copy takes the write: \(r.output)")
         XCTAssertFalse(FileManager.default.fileExists(atPath: home.path + "/.cfgx"))
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: home.autostart), [], "the real autostart folder changed")
         XCTAssertEqual(home.snapshot(), before, "the real autostart folder changed")
         let refused = kinds(log, "path_refused")
         let config = try XCTUnwrap(refused.first { $0["path"] as? String == home.path + "/.config" }, "\(refused)")
@@ -55,11 +57,13 @@ final class PathGuardTests: XCTestCase {
         XCTAssertTrue((config["protects"] as? [String] ?? []).contains(home.path + "/.config/google-chrome"), "\(config)")
         let persistence = kinds(log, "persistence_attempt")
         XCTAssertTrue(persistence.contains { $0["target"] as? String == home.path + "/.config/autostart" && $0["refused"] as? Bool == true }, "\(persistence)")
+        XCTAssertTrue(persistence.contains { $0["target"] as? String == home.path + "/.config/autostart/evil.desktop" && $0["capture"] != nil }, "\(persistence)")
         XCTAssertTrue(r.stderr.contains("protected path kept in place (~/.config)"), r.stderr)
         try assertSecretsHiddenOnTheNextLaunch(home)
     }
 
-    /// `mv ~/.local ~/.lx` and a systemd user unit: refused, nothing planted, the keyring still hidden.
+    /// `mv ~/.local ~/.lx` refused; the systemd user units land in session copies (persistence_attempt
+    /// each, nothing planted in the real home); the keyring still hidden.
     func testRenamingLocalInAWritableHomeIsRefusedAndRecorded() throws {
         let home = try home()
         let log = sb.logPath()
@@ -73,7 +77,10 @@ final class PathGuardTests: XCTestCase {
             """], home: home)
         XCTAssertEqual(r.status, 0, r.output)
         XCTAssertFalse(r.stdout.contains("MOVED"), r.output)
-        XCTAssertFalse(r.stdout.contains("PLANTED-UNIT"), r.output)
+        let units = kinds(log, "persistence_attempt").compactMap { $0["target"] as? String }
+        for unit in ["/.local/share/systemd/user/evil.service", "/.config/systemd/user/evil.service"] {
+            XCTAssertTrue(units.contains(home.path + unit), "\(unit) in \(units)")
+        }
         for path in ["/.lx", "/.local/sharex", "/.local/share/systemd/user/evil.service", "/.config/systemd/user/evil.service"] {
             XCTAssertFalse(FileManager.default.fileExists(atPath: home.path + path), path)
         }
