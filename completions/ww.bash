@@ -193,7 +193,7 @@ _ww_run() {
     repeating_flags=()
     non_repeating_flags=(--verbose --quiet --dry-run --version -h --help)
     repeating_options=(--allow-domain --ro --rw --hide)
-    non_repeating_options=(-p --profile --network --home --log --unsafe-bwrap)
+    non_repeating_options=(-p --profile --network --home --log --unsafe-bwrap --game)
     __ww_offer_flags_options -1
 
     # Offer option value completions
@@ -231,6 +231,9 @@ _ww_run() {
         ;;
     '--unsafe-bwrap')
         __ww_add_completions -f
+        return
+        ;;
+    '--game')
         return
         ;;
     esac
@@ -240,7 +243,7 @@ _ww_plan() {
     repeating_flags=()
     non_repeating_flags=(--verbose --quiet --json --version -h --help)
     repeating_options=(--allow-domain --ro --rw --hide)
-    non_repeating_options=(-p --profile --network --home --log --unsafe-bwrap)
+    non_repeating_options=(-p --profile --network --home --log --unsafe-bwrap --game)
     __ww_offer_flags_options -1
 
     # Offer option value completions
@@ -278,6 +281,9 @@ _ww_plan() {
         ;;
     '--unsafe-bwrap')
         __ww_add_completions -f
+        return
+        ;;
+    '--game')
         return
         ;;
     esac

@@ -29,9 +29,9 @@ function __ww_parse_tokens -S
         __ww_parse_subcommand 0 'version' 'h/help'
         switch $unparsed_tokens[1]
         case 'run'
-            __ww_parse_subcommand -r 1 'p/profile=' 'network=' 'allow-domain=+' 'home=' 'ro=+' 'rw=+' 'hide=+' 'log=' 'unsafe-bwrap=' 'verbose' 'quiet' 'dry-run' 'version' 'h/help'
+            __ww_parse_subcommand -r 1 'p/profile=' 'network=' 'allow-domain=+' 'home=' 'ro=+' 'rw=+' 'hide=+' 'log=' 'unsafe-bwrap=' 'game=' 'verbose' 'quiet' 'dry-run' 'version' 'h/help'
         case 'plan'
-            __ww_parse_subcommand -r 1 'p/profile=' 'network=' 'allow-domain=+' 'home=' 'ro=+' 'rw=+' 'hide=+' 'log=' 'unsafe-bwrap=' 'verbose' 'quiet' 'json' 'version' 'h/help'
+            __ww_parse_subcommand -r 1 'p/profile=' 'network=' 'allow-domain=+' 'home=' 'ro=+' 'rw=+' 'hide=+' 'log=' 'unsafe-bwrap=' 'game=' 'verbose' 'quiet' 'json' 'version' 'h/help'
         case 'features'
             __ww_parse_subcommand 0 'json' 'version' 'h/help'
         case 'profile'
@@ -159,6 +159,7 @@ complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww run"
 complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww run"' -l 'hide' -d 'Hide PATH from the game (repeatable).' -rF
 complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww run" log' -l 'log' -d 'Write the audit trail (JSON lines) to FILE instead of ~/.local/state/winewarden/logs/.' -rF
 complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww run" unsafe-bwrap' -l 'unsafe-bwrap' -d 'Run this bwrap instead of the root-owned one in /usr/bin (a bwrap you or a game can change controls the sandbox).' -rF
+complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww run" game' -l 'game' -d 'Name the game this launch belongs to, whatever program it runs (its installer, launcher and game share one virtual home, prefix and trust).' -rfka ''
 complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww run" verbose' -l 'verbose' -d 'Explain decisions (skipped paths, identification).'
 complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww run" quiet' -l 'quiet' -d 'Print nothing but errors.'
 complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww run" dry-run' -l 'dry-run' -d 'Print the plan and the bwrap command; run nothing (same as `ww plan`).'
@@ -173,6 +174,7 @@ complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww plan
 complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww plan"' -l 'hide' -d 'Hide PATH from the game (repeatable).' -rF
 complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww plan" log' -l 'log' -d 'Write the audit trail (JSON lines) to FILE instead of ~/.local/state/winewarden/logs/.' -rF
 complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww plan" unsafe-bwrap' -l 'unsafe-bwrap' -d 'Run this bwrap instead of the root-owned one in /usr/bin (a bwrap you or a game can change controls the sandbox).' -rF
+complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww plan" game' -l 'game' -d 'Name the game this launch belongs to, whatever program it runs (its installer, launcher and game share one virtual home, prefix and trust).' -rfka ''
 complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww plan" verbose' -l 'verbose' -d 'Explain decisions (skipped paths, identification).'
 complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww plan" quiet' -l 'quiet' -d 'Print nothing but errors.'
 complete -c 'ww' -n '__ww_should_offer_completions_for_flags_or_options "ww plan" json' -l 'json' -d 'Print the plan as JSON.'

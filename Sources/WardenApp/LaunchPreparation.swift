@@ -67,8 +67,15 @@ public struct LaunchPreparation {
             let full = arg.hasPrefix("/") ? arg : Paths.join(cwd, arg)
             exe = RealFileSystem().canonical(full) ?? Paths.normalize(full)
         }
-        return LaunchContext(command: command, environment: environment, workingDirectory: cwd, user: user(),
-                             resolvedCommand: resolved, windowsExecutable: exe)
+        var ctx = LaunchContext(command: command, environment: environment, workingDirectory: cwd, user: user(),
+                                resolvedCommand: resolved, windowsExecutable: exe)
+        if let name = overrides.game {
+            guard let s = GameIdentity.slug(name), s == name else {
+                throw WardenError(.usage, "--game \(name): a game's name is lower-case letters, digits, '.', '_' and '-' (for example \(GameIdentity.slug(name) ?? "my-game")); ww keeps the game's home and trust under it")
+            }
+            ctx.gameName = name
+        }
+        return ctx
     }
 
     public func catalog(directories dirs: WardenDirectories? = nil, executable: String? = nil) throws -> ProfileCatalog {

@@ -30,6 +30,9 @@ struct RunOptions: ParsableArguments {
     @Option(name: .customLong("unsafe-bwrap"), help: ArgumentHelp("Run this bwrap instead of the root-owned one in /usr/bin (a bwrap you or a game can change controls the sandbox).", valueName: "path"), completion: .file())
     var unsafeBwrap: String?
 
+    @Option(help: ArgumentHelp("Name the game this launch belongs to, whatever program it runs (its installer, launcher and game share one virtual home, prefix and trust).", valueName: "name"))
+    var game: String?
+
     @Flag(help: "Explain decisions (skipped paths, identification).")
     var verbose = false
 
@@ -40,6 +43,6 @@ struct RunOptions: ParsableArguments {
     var command: [String] = []
 
     var overrides: CommandLineOverrides {
-        CommandLineOverrides(network: network, home: home, readOnly: readOnly, readWrite: readWrite, hidden: hide, allowDomains: allowDomains)
+        CommandLineOverrides(network: network, home: home, readOnly: readOnly, readWrite: readWrite, hidden: hide, allowDomains: allowDomains, game: game)
     }
 }

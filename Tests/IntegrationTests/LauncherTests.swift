@@ -149,4 +149,21 @@ final class LauncherTests: XCTestCase {
         XCTAssertTrue(on.stderr.contains("who you are"), on.stderr)
         XCTAssertEqual(sb.events(log).first { $0["kind"] as? String == "policy_applied" }?["discord_ipc"] as? Bool, true)
     }
+
+    /// `ww --game NAME`: two different programs of one game share its virtual home (what the installer
+    /// left, the game finds); a name ww cannot keep as it is stops the launch with 125 and the fix.
+    func testANamedGameSharesOneHomeAcrossPrograms() throws {
+        let home = try sb.makeHome()
+        let first = try sb.ww(["--game", "my-rpg", "--", "sh", "-c", "echo INSTALLED > ~/installed.txt"], home: home)
+        XCTAssertEqual(first.status, 0, first.output)
+        let second = try sb.ww(["--game", "my-rpg", "--", "cat", "installed.txt"], home: home, cwd: home.path)
+        XCTAssertEqual(second.status, 0, second.output)
+        XCTAssertEqual(second.stdout, "INSTALLED\n", second.output)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: home.path + "/.local/share/winewarden/virtual/game:my-rpg/home/installed.txt"))
+        let other = try sb.ww(["--", "sh", "-c", "cat ~/installed.txt 2>/dev/null; echo END"], home: home)
+        XCTAssertEqual(other.stdout, "END\n", "another program without --game is another game: \(other.output)")
+        let bad = try sb.ww(["--game", "My RPG!", "--", "true"], home: home)
+        XCTAssertEqual(bad.status, 125, bad.output)
+        XCTAssertTrue(bad.stderr.contains("--game My RPG!") && bad.stderr.contains("my-rpg"), bad.stderr)
+    }
 }

@@ -198,6 +198,22 @@ final class IdentityTests: XCTestCase {
         XCTAssertNil(id(["missing"], [:], resolved: nil).gameDirectory)
     }
 
+    /// `--game NAME` names the game whatever runs: the installer and the game share one identity.
+    func testANamedGameIsOneIdentityForEveryProgram() {
+        func named(_ command: [String], _ env: [String: String] = [:]) -> GameIdentity {
+            var c = ctx(command, env, resolved: "/usr/bin/wine")
+            c.gameName = "my-rpg"
+            return GameIdentity.resolve(c)
+        }
+        let setup = named(["wine", "/g/rpg/setup.exe"]), game = named(["wine", "/g/rpg/Game/rpg.exe"], ["WINEPREFIX": "/p/rpg"])
+        XCTAssertEqual(setup.id, "game:my-rpg")
+        XCTAssertEqual(game.id, "game:my-rpg")
+        XCTAssertEqual(game.source, .named)
+        XCTAssertEqual(game.displayName, "my-rpg")
+        XCTAssertEqual(game.gameDirectory, "/g/rpg/Game", "the folder still comes from the launch")
+        XCTAssertNotEqual(id(["wine", "/g/rpg/setup.exe"], resolved: "/usr/bin/wine").id, id(["wine", "/g/rpg/Game/rpg.exe"], resolved: "/usr/bin/wine").id)
+    }
+
     /// A command found on PATH is the system's: its game is the folder it was started from, never /usr/bin,
     /// and never `/`, your home (or above it), or a folder that holds a hidden path (then a note says so).
     func testACommandFoundOnPathTakesTheCallersFolder() {

@@ -8,6 +8,7 @@ public struct GameIdentity: Codable, Equatable, Sendable {
         case bottles                             // WINEPREFIX = …/bottles/<bottle>
         case winePrefix = "wine-prefix"          // WINEPREFIX + the .exe in argv
         case executable                          // the command's canonical path
+        case named                               // `ww --game NAME`
     }
 
     public var id: String
@@ -37,6 +38,11 @@ public struct GameIdentity: Codable, Equatable, Sendable {
             GameIdentity(id: id, displayName: name, source: source, steamAppID: app, gameDirectory: gameDir, notes: notes)
         }
 
+        // Named on the command line: one game (one virtual home, one prefix, one trust) for its installer,
+        // its launcher and its program alike.
+        if let name = ctx.gameName, let s = slug(name) {
+            return make("game:\(s)", name, .named)
+        }
         switch SteamLaunchLine.parse(ctx.command) {
         case .appID(let app):
             return make("steam:\(app)", "Steam app \(app)", .steamLaunch, app: app)

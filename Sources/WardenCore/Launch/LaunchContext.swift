@@ -11,6 +11,8 @@ public struct LaunchContext: Codable, Equatable, Sendable {
     public var resolvedCommand: String?
     /// Canonical host path of the Windows program named in argv (the last `*.exe` argument), if any.
     public var windowsExecutable: String?
+    /// `--game NAME`: the game named on the command line (checked: `GameIdentity.slug` keeps it whole).
+    public var gameName: String? = nil
 
     public init(command: [String], environment: [String: String], workingDirectory: String, user: UserInfo,
                 resolvedCommand: String?, windowsExecutable: String?) {

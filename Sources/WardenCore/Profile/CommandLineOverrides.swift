@@ -6,9 +6,12 @@ public struct CommandLineOverrides: Sendable {
     public var readWrite: [String] = []
     public var hidden: [String] = []
     public var allowDomains: [String] = []
+    /// `--game NAME`: the game this launch belongs to, whatever program it runs (`game:<name>`).
+    public var game: String?
 
     public init(network: String? = nil, home: String? = nil, readOnly: [String] = [], readWrite: [String] = [], hidden: [String] = [],
-                allowDomains: [String] = []) {
+                allowDomains: [String] = [], game: String? = nil) {
+        self.game = game
         self.allowDomains = allowDomains
         self.network = network
         self.home = home
