@@ -45,6 +45,7 @@ public final class DecoyService: SessionService, @unchecked Sendable {
         try WardenDirectories.createPrivate(plan.folder)
         // The tokens come from the system's random source; the filler around them only has to look random.
         var system = SystemRandomNumberGenerator()
+        // One getrandom for the filler's seed, not one per byte.
         var filler = SplitMix64(seed: system.next())
         for (i, item) in plan.items.enumerated() {
             let token = i < tokens.tokens.count ? tokens.tokens[i].value : CanaryTokens.makeToken(using: &system)
@@ -140,22 +141,11 @@ public final class DecoyService: SessionService, @unchecked Sendable {
     private func opener(_ source: String) -> (pid_t?, [AuditEvent.ProcessLink]) {
         let root = helper.load(ordering: .acquiring)
         var st = stat()
-        guard root > 0, stat(source, &st) == 0,
-              let pid = ProcFiles.holder(device: UInt64(st.st_dev), inode: UInt64(st.st_ino), among: ProcFiles.descendants(of: root)) else { return (nil, []) }
+        guard root > 0, stat(source, &st) == 0 else { return (nil, []) }
+        var below = [pid_t](repeating: 0, count: 4096)
+        let n = min(Int(ww_list_descendants(root, &below, Int32(below.count))), below.count)
+        guard let pid = ProcFiles.holder(device: UInt64(st.st_dev), inode: UInt64(st.st_ino), among: [root] + below.prefix(n)) else { return (nil, []) }
         return (pid, ProcFiles.chain(pid, stopAt: root))
-    }
-
-    /// A fast generator for the decoys' filler (one getrandom for the seed, not one per byte).
-    struct SplitMix64: RandomNumberGenerator {
-        var state: UInt64
-        init(seed: UInt64) { state = seed }
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
     }
 
     private static func makeFolder(_ path: String) throws {

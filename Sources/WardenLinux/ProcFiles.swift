@@ -60,23 +60,6 @@ enum ProcFiles {
 }
 
 extension ProcFiles {
-    /// `root` and every process below it (from each thread's `children` list), at most `limit`.
-    static func descendants(of root: pid_t, limit: Int = 4096) -> [pid_t] {
-        var out: [pid_t] = [root]
-        var i = 0
-        while i < out.count && out.count < limit {
-            let pid = out[i]
-            i += 1
-            for tid in RealFileSystem().list("/proc/\(pid)/task") {
-                guard let text = RealFileSystem.readSmallFile("/proc/\(pid)/task/\(tid)/children") else { continue }
-                for word in text.split(separator: " ") {
-                    if let child = pid_t(word.filter { $0 != "\n" }), !out.contains(child) { out.append(child) }
-                }
-            }
-        }
-        return out
-    }
-
     /// The first of `pids` holding an open descriptor on the file `(device, inode)`; nil when none
     /// does (any more): a program that opened, read and closed it before the look is not found.
     static func holder(device: UInt64, inode: UInt64, among pids: [pid_t]) -> pid_t? {

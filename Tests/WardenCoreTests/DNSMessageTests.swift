@@ -412,30 +412,6 @@ final class DNSMessageTests: XCTestCase {
 
     // MARK: Fuzzing
 
-    /// SplitMix64: a tiny deterministic generator, so a failure can be replayed from its seed.
-    struct SplitMix64 {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-        mutating func byte() -> UInt8 { UInt8(truncatingIfNeeded: next()) }
-        /// `count` random bytes, eight per step (byte-at-a-time generation dominated the debug-build run time).
-        mutating func bytes(_ count: Int) -> [UInt8] {
-            var out = [UInt8](repeating: 0, count: (count + 7) / 8 * 8)
-            out.withUnsafeMutableBytes { raw in
-                var at = 0
-                while at < raw.count { raw.storeBytes(of: next(), toByteOffset: at, as: UInt64.self); at += 8 }
-            }
-            out.removeLast(out.count - count)
-            return out
-        }
-    }
-
     private enum Outcome { case parsed, threw, failed }
 
     /// The only allowed outcomes: a message, or a DNSParseError whose offset lies within the input. An error
@@ -470,7 +446,7 @@ final class DNSMessageTests: XCTestCase {
     func testFuzzRandomBytes() {
         let seed: UInt64 = 0x5757_444E_5300_0001, count = 200_000
         print("DNS fuzz (random bytes): seed \(String(seed, radix: 16)), \(count) inputs")
-        var rng = SplitMix64(state: seed)
+        var rng = SplitMix64(seed: seed)
         var parsed = 0
         for i in 0..<count {
             var bytes = rng.bytes(rng.below(601))
@@ -491,7 +467,7 @@ final class DNSMessageTests: XCTestCase {
     func testFuzzMutatedFixtures() {
         let seed: UInt64 = 0x5757_444E_5300_0002, perFixture = 50_000
         print("DNS fuzz (mutations): seed \(String(seed, radix: 16)), \(perFixture) per fixture, \(F.all.count) fixtures")
-        var rng = SplitMix64(state: seed)
+        var rng = SplitMix64(seed: seed)
         var summary: [String] = []
         for (name, fixture) in F.all {
             var parsed = 0
@@ -528,5 +504,21 @@ final class DNSMessageTests: XCTestCase {
         XCTAssertEqual(DNSType.rcodeName(9), "RCODE9")
         let mx = DNSRecord(name: "ww.test", type: DNSType.mx, klass: 1, ttl: 0, data: .mx(preference: 10, exchange: "mail.ww.test"))
         XCTAssertEqual(mx.auditText, "ww.test MX 10 mail.ww.test")
+    }
+}
+
+/// The fuzzer's draws from WardenCore's SplitMix64 (a failure replays from its seed).
+extension SplitMix64 {
+    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
+    mutating func byte() -> UInt8 { UInt8(truncatingIfNeeded: next()) }
+    /// `count` random bytes, eight per step (byte-at-a-time generation dominated the debug-build run time).
+    mutating func bytes(_ count: Int) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: (count + 7) / 8 * 8)
+        out.withUnsafeMutableBytes { raw in
+            var at = 0
+            while at < raw.count { raw.storeBytes(of: next(), toByteOffset: at, as: UInt64.self); at += 8 }
+        }
+        out.removeLast(out.count - count)
+        return out
     }
 }

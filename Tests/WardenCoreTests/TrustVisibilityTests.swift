@@ -175,7 +175,7 @@ final class TrustVisibilityTests: XCTestCase {
     /// down; from a new game no run lowers it at all (sessions, durations and standings drawn from a
     /// seeded generator: the same cases every run).
     func testRepeatingTheSameCleanSessionNeverLowersTheScoreOrTheTier() {
-        var random = SplitMix(seed: 15)
+        var random = SplitMix64(seed: 15)
         for round in 0..<200 {
             let session = cleanSession(&random)
             let duration = Int(random.next() % (4 * 3600))
@@ -196,7 +196,7 @@ final class TrustVisibilityTests: XCTestCase {
 
     /// A clean session: programs (some under Wine, some the first in a new prefix with wineboot's
     /// setup writes), allowed connections and names, process exits.
-    func cleanSession(_ random: inout SplitMix) -> [TrustEvent] {
+    func cleanSession(_ random: inout SplitMix64) -> [TrustEvent] {
         var events = [TrustEvent(kind: "policy_applied"), TrustEvent(kind: "file_watch_status", details: [("folders_not_watched", .int(0))])]
         let programs = ["/usr/bin/wine", "/usr/lib/wine/wine64", "/usr/lib/wine/wine64-preloader", "/usr/lib/wine/wineserver", "/g/game", "/usr/bin/sed"]
         let newPrefix = random.next() % 3 == 0
@@ -214,18 +214,5 @@ final class TrustVisibilityTests: XCTestCase {
             }
         }
         return events
-    }
-}
-
-/// A seeded generator (SplitMix64): the property test draws the same cases every run.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
