@@ -49,17 +49,18 @@ public final class PersistenceService: SessionService {
             return
         }
         try WardenDirectories.createPrivate(Paths.dirname(journal))
-        let fd = open(journal + ".lock", O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw WardenError(.launch, "cannot open \(journal).lock: \(ErrnoText.describe(errno)); check your state folder") }
-        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+        switch RealFileSystem.lockExclusively(journal + ".lock") {
+        case .failed(let code):
+            throw WardenError(.launch, "cannot open \(journal).lock: \(ErrnoText.describe(code)); check your state folder")
+        case .busy:
             // Another session of this game is running in the same virtual home: its journal covers the
             // home, and it records and puts back what either session changed when it ends.
-            close(fd)
             trail?.record("persistence_capture_status", [("capturing", .bool(false)),
                                                          ("reason", .string("another session of this game is running; it captures the virtual home's changes when it ends"))])
             return
+        case .held(let fd):
+            lockFD = fd
         }
-        lockFD = fd
         // A session that was killed left its journal: its changes are put back (and recorded) first.
         if let old = Snapshot.read(journal) {
             if let t = trail { compare(old, home: home, trail: t, note: "left by a session that did not end") }

@@ -64,6 +64,24 @@ public struct RealFileSystem: HostFileSystem {
         }
     }
 
+    public enum ExclusiveLock: Equatable {
+        /// Held through this descriptor until it is closed (or the process dies).
+        case held(Int32)
+        /// Another process holds it.
+        case busy
+        /// The lock file cannot be opened: the errno.
+        case failed(Int32)
+    }
+
+    /// An exclusive `flock` on `path` (created 0600, never through a link), without waiting. The kernel
+    /// frees it when its holder dies, so a free lock beside a journal means the journal's session is gone.
+    public static func lockExclusively(_ path: String) -> ExclusiveLock {
+        let fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { return .failed(errno) }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else { close(fd); return .busy }
+        return .held(fd)
+    }
+
     /// Writes every byte (a short write is continued); false on an error, errno says which.
     public static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
         var done = 0

@@ -36,10 +36,11 @@ public final class WineAutostartWatch: SessionService {
         guard var look = PrefixLook.take(plan.prefix, within: plan.bindSource) else { return }
         if let journal, own(journal), let left = RealFileSystem.readFile(journal, limit: 64 << 20) {
             // A session that did not end: its additions are compared, recorded and removed first.
-            if let content = WineAutostartJournal.decode(left), let t = trail {
+            let content = WineAutostartJournal.decode(left)
+            if let content, let t = trail {
                 check(before: PrefixLook(journal: content, root: look.root), after: look.parsed(), trail: t, note: "left by a session that did not end")
                 look = PrefixLook.take(plan.prefix, within: plan.bindSource) ?? look
-            } else if WineAutostartJournal.decode(left) == nil {
+            } else if content == nil {
                 trail?.record("persistence_capture_status", [("capturing", .bool(true)), ("reason", .string("the Wine autostart journal \(journal) left by an earlier session is unreadable; it was removed"))])
             }
             unlink(journal)
@@ -52,10 +53,8 @@ public final class WineAutostartWatch: SessionService {
 
     /// Takes the journal's lock (held until `stop`); false when another session of the prefix holds it.
     private func own(_ journal: String) -> Bool {
-        guard (try? WardenDirectories.createPrivate(Paths.dirname(journal))) != nil else { return false }
-        let fd = open(journal + ".lock", O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { return false }
-        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else { close(fd); return false }
+        guard (try? WardenDirectories.createPrivate(Paths.dirname(journal))) != nil,
+              case .held(let fd) = RealFileSystem.lockExclusively(journal + ".lock") else { return false }
         lockFD = fd
         return true
     }
