@@ -55,7 +55,7 @@ extension Planner {
     /// Where the user keeps Vulkan layer manifests and overlay settings (the system's are in /usr and
     /// /etc, visible already): shown read-only in a virtual home, so MangoHud and vkBasalt find their
     /// layer and settings as on the host. Nothing here is a secret; the game cannot change them.
-    static func overlayConfigFolders(home: String, configHome: String, dataHome: String) -> [String] {
+    static func overlayConfigFolders(configHome: String, dataHome: String) -> [String] {
         [Paths.join(dataHome, "vulkan/implicit_layer.d"), Paths.join(dataHome, "vulkan/explicit_layer.d"),
          Paths.join(configHome, "vulkan/implicit_layer.d"), Paths.join(configHome, "vulkan/explicit_layer.d"),
          Paths.join(configHome, "MangoHud"), Paths.join(configHome, "vkBasalt")]
@@ -63,9 +63,7 @@ extension Planner {
 
     func addOverlayConfigs(_ b: inout Builder) {
         guard profile.home.value == .virtual else { return }
-        let configHome = context.env("XDG_CONFIG_HOME").flatMap { $0.hasPrefix("/") ? Paths.normalize($0) : nil } ?? Paths.join(home, ".config")
-        let dataHome = context.env("XDG_DATA_HOME").flatMap { $0.hasPrefix("/") ? Paths.normalize($0) : nil } ?? Paths.join(home, ".local/share")
-        for dir in Self.overlayConfigFolders(home: home, configHome: configHome, dataHome: dataHome)
+        for dir in Self.overlayConfigFolders(configHome: xdg("XDG_CONFIG_HOME", ".config"), dataHome: xdg("XDG_DATA_HOME", ".local/share"))
         where Paths.isWithin(dir, home) && fs.kind(dir) == .directory && !b.isVisible(dir) && !SensitivePaths.isSensitive(dir, home: home) {
             b.add(.readOnlyBind, source: dir, dir, reason: "Vulkan layers and overlay settings (MangoHud, vkBasalt), read-only")
         }

@@ -4,13 +4,15 @@
 // ww's state out from under the mount that protects it (issue 17).
 
 extension Planner {
+    /// An XDG base folder of the launch (`XDG_CONFIG_HOME`…) when set to an absolute path, else its default below the home.
+    func xdg(_ name: String, _ fallback: String) -> String {
+        if let v = context.env(name), v.hasPrefix("/") { return Paths.normalize(v) }
+        return Paths.join(home, fallback)
+    }
+
     /// ww's folders on the host (SPEC §3, with the XDG overrides `WardenDirectories` reads): config,
     /// data (database, virtual homes, layers), state (trails, journals, captures), live sockets.
     var wardenStateFolders: [String] {
-        func xdg(_ name: String, _ fallback: String) -> String {
-            if let v = context.env(name), v.hasPrefix("/") { return Paths.normalize(v) }
-            return Paths.join(home, fallback)
-        }
         let folders = [Paths.join(xdg("XDG_CONFIG_HOME", ".config"), "winewarden"), host.dataDirectory,
                        Paths.join(xdg("XDG_STATE_HOME", ".local/state"), "winewarden"), Paths.dirname(host.sessionDirectory)]
         return folders.reduce(into: []) { out, f in if !out.contains(f) { out.append(f) } }
