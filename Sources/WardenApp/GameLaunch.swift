@@ -92,6 +92,10 @@ public struct GameLaunch {
         let decoys = DecoyService(plan: prepared.plan.decoys, tokens: DecoyService.makeTokens(for: prepared.plan.decoys))
         let persistence = PersistenceService(plan: prepared.plan.persistence, state: prepared.directories.state, game: prepared.plan.game.id, session: session)
         supervisor.services = [decoys, persistence, NetworkService(prepared.plan.net, canaries: decoys.tokens)]
+        if prepared.plan.hotplug.enabled {
+            let faked = !TestHooks.deviceRoot(prep.environment).isEmpty
+            supervisor.services.append(DeviceHotplugService(plan: prepared.plan.hotplug, allowRegularFiles: faked))
+        }
         // The Wine autostart check, when the plan found a prefix to watch (its gameEnded records and undoes).
         if let wine = prepared.plan.wineAutostart {
             supervisor.services.append(WineAutostartWatch(wine, journal: WineAutostartWatch.journal(state: prepared.directories.state, prefix: wine.prefix)))

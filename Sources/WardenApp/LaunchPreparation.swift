@@ -118,10 +118,11 @@ public struct LaunchPreparation {
         let (tier, tierReason) = TrustPolicy.tier(standing: standing, profilePin: profile.trustTier, defaultTier: config.defaultTier)
         let tiered = TrustPolicy.apply(tier, reason: tierReason, to: profile)
         profile = try resolver.applying(try overrides.layer(), to: tiered.profile)
-        let host = HostFacts(
+        let deviceRoot = TestHooks.deviceRoot(environment)
+        var host = HostFacts(
             fileSystem: RealFileSystem(),
-            inputDevices: profile.gamepads.value ? DeviceScan.inputDevices() : [],
-            hidrawDevices: profile.gamepads.value ? DeviceScan.hidrawDevices() : [],
+            inputDevices: profile.gamepads.value ? DeviceScan.inputDevices(root: deviceRoot) : [],
+            hidrawDevices: profile.gamepads.value ? DeviceScan.hidrawDevices(root: deviceRoot) : [],
             wardenExecutable: executable,
             wardenLibraryDirectories: HostEnvironment.libraryDirectoriesOutsideSystem(),
             dataDirectory: dirs.data,
@@ -130,6 +131,7 @@ public struct LaunchPreparation {
             landlockABI: FeatureProbe.landlock().abi,
             landlockRulesLeftOut: TestHooks.landlockRulesLeftOut(environment),
             dbusProxyPath: profile.dbus.value == .filtered ? FeatureProbe.findExecutable("xdg-dbus-proxy") : nil)
+        host.deviceRoot = deviceRoot
         let plan = try Planner(context: ctx, identity: identity, profile: profile, profileReason: reason, host: host).plan()
         return Prepared(plan: plan, config: config, context: ctx, directories: dirs, selection: selection,
                         tier: tier, tierReason: tierReason, tierNotes: tiered.notes, sessionFolder: host.sessionDirectory)

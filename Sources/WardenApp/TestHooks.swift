@@ -1,3 +1,5 @@
+import WardenCore
+
 /// Settings the integration tests reach through the environment, compiled into debug builds only
 /// (`WW_TEST_HOOKS`, defined by Package.swift for the debug configuration). A release build reads
 /// none of these variables: nothing in a player's environment changes what is enforced or audited.
@@ -18,6 +20,16 @@ public enum TestHooks {
         return environment["WW_TEST_FILE_WATCHES"].flatMap(Int.init)
         #else
         return nil
+        #endif
+    }
+
+    /// `WW_TEST_DEVICE_ROOT=/path`: input devices come from `/path/dev`, `/path/sys`, `/path/run/udev`
+    /// (faked controllers and keyboards, which may be regular files) instead of the host's.
+    public static func deviceRoot(_ environment: [String: String]) -> String {
+        #if WW_TEST_HOOKS
+        return environment["WW_TEST_DEVICE_ROOT"].map { Paths.normalize($0) }.flatMap { $0.hasPrefix("/") && $0 != "/" ? $0 : nil } ?? ""
+        #else
+        return ""
         #endif
     }
 

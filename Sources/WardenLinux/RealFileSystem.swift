@@ -127,15 +127,23 @@ public struct RealFileSystem: HostFileSystem {
 }
 
 /// Gamepads versus keyboards and mice, from udev's database (or the kernel's capability bits).
+/// `root` prefixes `/dev`, `/sys` and `/run/udev` (empty on a real host; a faked root in tests);
+/// the paths returned are the nodes' usual paths (`/dev/input/event3`).
 public enum DeviceScan {
-    public static func inputDevices() -> [InputDevice] {
+    public static func inputDevices(root: String = "") -> [InputDevice] {
+        inputDeviceRecords(root: root).map(\.device)
+    }
+
+    /// Each input device with whether udev has described it yet (its database entry exists).
+    public static func inputDeviceRecords(root: String = "") -> [(device: InputDevice, udevEntry: String?)] {
         let fs = RealFileSystem()
-        var out: [InputDevice] = []
-        for name in fs.list("/dev/input") where name.hasPrefix("event") || name.hasPrefix("js") {
+        var out: [(InputDevice, String?)] = []
+        for name in fs.list(root + "/dev/input") where name.hasPrefix("event") || name.hasPrefix("js") {
             let path = "/dev/input/\(name)"
-            let sys = "/sys/class/input/\(name)"
+            let sys = "\(root)/sys/class/input/\(name)"
             guard let dev = RealFileSystem.readSmallFile("\(sys)/dev")?.trimmingCharacters(in: .whitespacesAndNewlines) else { continue }
-            let udev = RealFileSystem.readSmallFile("/run/udev/data/c\(dev)") ?? ""
+            let entry = udevEntry(root: root, device: dev)
+            let udev = entry.flatMap { RealFileSystem.readSmallFile($0) } ?? ""
             func flag(_ key: String) -> Bool { udev.contains("E:\(key)=1") }
             var joystick = flag("ID_INPUT_JOYSTICK")
             var keyboard = flag("ID_INPUT_KEYBOARD") || flag("ID_INPUT_KEY")
@@ -148,23 +156,35 @@ public enum DeviceScan {
                 keyboard = !joystick
                 mouse = rel != "0"
             }
-            out.append(InputDevice(path: path, isJoystick: joystick, isKeyboard: keyboard, isMouse: mouse))
+            out.append((InputDevice(path: path, isJoystick: joystick, isKeyboard: keyboard, isMouse: mouse), udev.isEmpty ? nil : entry))
         }
         return out
     }
 
-    public static func hidrawDevices() -> [HidrawDevice] {
+    public static func hidrawDevices(root: String = "") -> [HidrawDevice] {
+        hidrawDeviceRecords(root: root).map(\.device)
+    }
+
+    public static func hidrawDeviceRecords(root: String = "") -> [(device: HidrawDevice, udevEntry: String?)] {
         let fs = RealFileSystem()
-        var out: [HidrawDevice] = []
-        for name in fs.list("/dev") where name.hasPrefix("hidraw") {
-            guard let uevent = RealFileSystem.readSmallFile("/sys/class/hidraw/\(name)/device/uevent") else { continue }
+        var out: [(HidrawDevice, String?)] = []
+        for name in fs.list(root + "/dev") where name.hasPrefix("hidraw") {
+            let sys = "\(root)/sys/class/hidraw/\(name)"
+            guard let uevent = RealFileSystem.readSmallFile("\(sys)/device/uevent") else { continue }
             // HID_ID=0003:0000054C:000009CC → bus:vendor:product
             guard let line = uevent.split(separator: "\n").first(where: { $0.hasPrefix("HID_ID=") }) else { continue }
             let parts = line.dropFirst("HID_ID=".count).split(separator: ":")
             guard parts.count == 3, let vendor = UInt32(parts[1], radix: 16) else { continue }
-            out.append(HidrawDevice(path: "/dev/\(name)", vendorID: UInt16(truncatingIfNeeded: vendor)))
+            let entry = RealFileSystem.readSmallFile("\(sys)/dev").map { udevEntry(root: root, device: $0.trimmingCharacters(in: .whitespacesAndNewlines)) } ?? nil
+            out.append((HidrawDevice(path: "/dev/\(name)", vendorID: UInt16(truncatingIfNeeded: vendor)), entry.flatMap { RealFileSystem().kind($0) == .file ? $0 : nil }))
         }
         return out
     }
-}
 
+    /// udev's database entry of a character device (`major:minor`), when the name is well formed.
+    static func udevEntry(root: String, device: String) -> String? {
+        let parts = device.split(separator: ":")
+        guard parts.count == 2, parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isNumber) }) else { return nil }
+        return "\(root)/run/udev/data/c\(device)"
+    }
+}

@@ -329,6 +329,23 @@ final class PlanPropertyTests: XCTestCase {
         }
     }
 
+    /// Controllers plugged in later: the host's /dev is staged where the game cannot enter (a tmpfs
+    /// with no permissions, read-only, and no Landlock right), and udev's view is ww's copy only.
+    func testControllersPluggedInLaterHaveAStageTheGameCannotEnter() throws {
+        for (name, plan) in try allPlans() {
+            XCTAssertTrue(plan.hotplug.enabled, name)
+            XCTAssertEqual(plan.hotplug.initial, ["/dev/input/event3", "/dev/hidraw0"], name)
+            let a = argv(plan)
+            let stage = DeviceHotplugPlan.stagePath
+            guard let i = a.firstIndex(of: stage), i >= 3 else { return XCTFail("\(name): no stage") }
+            XCTAssertEqual(Array(a[(i - 3)...(i + 5)]), ["--perms", "0000", "--tmpfs", stage, "--dev-bind", "/dev", stage + "/dev", "--remount-ro", stage], name)
+            XCTAssertFalse(plan.landlock.rules.contains { Paths.isWithin($0.path, stage) }, "\(name): a Landlock right in the stage")
+            XCTAssertTrue(plan.mounts.contains { $0.kind == .readOnlyBind && $0.destination == "/run/udev" && $0.source == plan.hotplug.udevFolder }, name)
+            XCTAssertFalse(plan.mounts.contains { $0.source?.hasPrefix("/run/udev") == true }, "\(name): the host's udev database is bound")
+            XCTAssertTrue(plan.mounts.contains { $0.kind == .dir && $0.destination == "/dev/input" }, name)
+        }
+    }
+
     func testGPUAndNtsyncAreDeviceBinds() throws {
         for (name, plan) in try allPlans() {
             for dev in ["/dev/dri", "/dev/nvidia0", "/dev/nvidiactl", "/dev/ntsync"] {

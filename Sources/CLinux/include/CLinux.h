@@ -7,4 +7,5 @@
 #include "ww_kernel.h"
 #include "ww_terminal.h"
 #include "ww_exec.h"
+#include "ww_devices.h"
 #endif

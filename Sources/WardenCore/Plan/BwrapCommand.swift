@@ -47,6 +47,7 @@ public struct BwrapCommand: Equatable, Sendable {
             case .dir: a += ["--dir", m.destination]
             case .symlink: a += ["--symlink", m.source ?? "", m.destination]
             case .remountReadOnly: a += ["--remount-ro", m.destination]
+            case .deviceStage: a += ["--tmpfs", m.destination, "--dev-bind", m.source ?? "", "\(m.destination)/dev", "--remount-ro", m.destination]
             }
         }
         a += ["--chdir", plan.workingDirectory]

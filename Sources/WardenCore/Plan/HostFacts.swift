@@ -58,6 +58,9 @@ public struct HostFacts: Sendable {
     public var fileSystem: any HostFileSystem
     public var inputDevices: [InputDevice]
     public var hidrawDevices: [HidrawDevice]
+    /// Prefix of the host's `/dev`, `/sys` and `/run/udev` for the input devices: empty, except in
+    /// debug builds' tests, which fake a root of controllers (`WW_TEST_DEVICE_ROOT`).
+    public var deviceRoot: String = ""
     /// Canonical path of the running ww binary, bound read-only for the inner helper.
     public var wardenExecutable: String
     /// Folders of shared libraries the ww binary loads from outside /usr (dynamic Swift builds).

@@ -35,6 +35,9 @@ public enum PlanText {
         } else if let h = plan.persistence.hostHome {
             out.append("persistence the virtual home's shell startup files, autostart, systemd and applications folders are the game's (\(h)): each change is a persistence_attempt, copied, and put back at the end")
         }
+        if plan.hotplug.enabled {
+            out.append("hotplug     controllers plugged in while the game runs are shown (gamepads and controller hidraw only, never keyboards or mice), unplugged ones removed; each change is an event")
+        }
         if !plan.pathGuard.isEmpty {
             let anchors = plan.mounts.filter { $0.kind == .anchor }.count
             out.append("guarded     \(plan.pathGuard.entries.count) hidden, decoy, persistence and ww paths: renaming, deleting or linking over them (or a folder holding them) is refused and recorded"
@@ -48,7 +51,7 @@ public enum PlanText {
             let what: String
             switch m.kind {
             case .symlink: what = "\(m.destination) -> \(m.source ?? "")"
-            case .readOnlyBind, .bind, .anchor, .deviceBind, .overlayBind, .sessionCopy: what = m.source == m.destination ? m.destination : "\(m.destination)  <- \(m.source ?? "")"
+            case .readOnlyBind, .bind, .anchor, .deviceBind, .overlayBind, .sessionCopy, .deviceStage: what = m.source == m.destination ? m.destination : "\(m.destination)  <- \(m.source ?? "")"
             default: what = m.destination
             }
             out.append("  \(m.kind.rawValue.padding(11)) \(what.padding(48)) \(m.reason)")

@@ -11,6 +11,7 @@ extension Planner {
         var copyOnWrite: [CopyOnWriteLayer] = []
         var decoys: [DecoyPlan.Item] = []
         var discordSockets: [String] = []
+        var hotplug = DeviceHotplugPlan()
         /// The paths whose names the game may not change (`PathGuard`), as they are hidden, decoyed or guarded.
         var guarded: [PathGuard.Entry] = []
 

@@ -97,7 +97,7 @@ public struct Planner {
         return SandboxPlan(
             game: identity, profile: profile.name, profileChain: profile.chain, profileReason: profileReason,
             command: context.command, workingDirectory: workingDirectory(b),
-            namespaces: ns, network: profile.network.value, net: net, dbus: dbus, wineAutostart: wine, copyOnWrite: b.copyOnWrite, decoys: decoys, persistence: persistence, discordSockets: b.discordSockets, pathGuard: pathGuard, mounts: b.mounts,
+            namespaces: ns, network: profile.network.value, net: net, dbus: dbus, wineAutostart: wine, copyOnWrite: b.copyOnWrite, decoys: decoys, persistence: persistence, discordSockets: b.discordSockets, pathGuard: pathGuard, hotplug: b.hotplug, mounts: b.mounts,
             environment: env.env, removedEnvironment: env.removed,
             directoriesToCreate: b.directoriesToCreate, emptyFile: b.emptyFile,
             seccomp: seccomp, landlock: landlock, process: process,

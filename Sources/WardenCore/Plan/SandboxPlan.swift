@@ -24,6 +24,8 @@ public struct SandboxPlan: Codable, Equatable, Sendable {
     public var discordSockets: [String] = []
     /// The paths whose names the game may not change (renames, deletes, links), for the supervisor's events.
     public var pathGuard = PathGuard()
+    /// Controllers plugged in or out while the game runs (`gamepads = true`).
+    public var hotplug = DeviceHotplugPlan()
     public var mounts: [MountStep]
     public var environment: [EnvironmentVariable]
     public var removedEnvironment: [RemovedVariable]
@@ -89,6 +91,10 @@ public struct MountStep: Codable, Equatable, Sendable {
         /// mount point, which the kernel refuses to rename or remove (EBUSY), so the hidden paths,
         /// persistence targets and ww's state below it stay where the plan hides them.
         case anchor
+        /// The host's device folder (`source`) staged at `destination/dev` for the hotplug service, inside
+        /// a tmpfs with no permissions remounted read-only: the game can neither enter nor chmod it;
+        /// only ww's own child, which enters the sandbox's namespaces, clones controller nodes from it.
+        case deviceStage = "device-stage"
     }
 
     public var kind: Kind

@@ -106,7 +106,8 @@ extension LandlockPlan {
             case .tmpfs where m.permissions != "0000": grant(m.destination, LandlockAccess.readWrite, m.reason)
             // A decoy lies inside what a bind above already granted (the home, the Steam client).
             // An anchor is a folder of the bind above, bound onto itself: that bind's grant covers it.
-            case .tmpfs, .dir, .symlink, .remountReadOnly, .hideFile, .decoy, .anchor: break
+            // The device stage is no one's to use: only ww's child reaches it, outside the domain.
+            case .tmpfs, .dir, .symlink, .remountReadOnly, .hideFile, .decoy, .anchor, .deviceStage: break
             }
         }
         return LandlockPlan(mode: mode.value, handledAccess: LandlockAccess.all, scopes: scopes,

@@ -120,7 +120,7 @@ public enum ProfileKeys {
                 ProfileKey(name: "gpu", type: "true or false", defaultValue: toml(d.gpu.value),
                            summary: "GPU nodes: `/dev/dri` and `/dev/nvidia*`.", example: "gpu = true"),
                 ProfileKey(name: "gamepads", type: "true or false", defaultValue: toml(d.gamepads.value),
-                           summary: "Joystick-class input devices and the hidraw nodes of known controller makers.", example: "gamepads = false"),
+                           summary: "Joystick-class input devices and the hidraw nodes of known controller makers, also those plugged in while the game runs (never keyboards or mice).", example: "gamepads = false"),
                 ProfileKey(name: "sound", type: "true or false", defaultValue: toml(d.sound.value),
                            summary: "Raw ALSA devices (`/dev/snd`). PulseAudio and PipeWire are under [desktop].", example: "sound = true"),
                 ProfileKey(name: "ntsync", type: "true or false", defaultValue: toml(d.ntsync.value),
